@@ -1,0 +1,71 @@
+/**
+ * The event model shared by every component.
+ *
+ * Invariants:
+ * - `id` is stable across replays: `<sourceId>:<fileKey>:<offset>`, so a line read again after a
+ *   crash carries the same id and duplicates can be counted and removed downstream.
+ * - `body` is the line as bytes without its line terminator; interceptors may replace it.
+ * - `ack` settles exactly once; the first outcome wins and later calls are ignored.
+ * - `error`, when a source sets it, means the line cannot be carried (too long, unreadable):
+ *   the validation stage dead-letters it instead of parsing it.
+ */
+
+export type AckOutcome = 'delivered' | 'rejected' | 'failed';
+
+export interface Ack {
+  /** Settle once. `delivered`: every sink has it durably; `rejected`: filtered or dead-lettered
+   *  (done, never replayed); `failed`: not delivered, so checkpoints must not pass it. */
+  settle(outcome: AckOutcome): void;
+  readonly settled: boolean;
+}
+
+export interface EventPosition {
+  /** File identity key (device:inode:fingerprint) or another source-specific stream key. */
+  readonly fileKey: string;
+  /** Path of the file when the line was read (for dead letters and logs). */
+  readonly path: string;
+  /** Byte offset of the first byte of the line. */
+  readonly offset: number;
+  /** Byte offset just past the line terminator (the checkpoint value once this line is done). */
+  readonly end: number;
+}
+
+export interface EventError {
+  readonly code: string;
+  readonly reason: string;
+}
+
+export type Headers = Record<string, string>;
+
+export interface FlumeEvent {
+  readonly id: string;
+  body: Buffer;
+  headers: Headers;
+  /** The parsed Avro record, set by the validation stage. */
+  record?: Record<string, unknown>;
+  readonly position: EventPosition;
+  readonly ack: Ack;
+  /** Set by a source for a line it could not read whole (see module header). */
+  error?: EventError;
+}
+
+export interface EventBatch {
+  readonly sourceId: string;
+  readonly events: FlumeEvent[];
+}
+
+export function eventId(sourceId: string, fileKey: string, offset: number): string {
+  return `${sourceId}:${fileKey}:${offset}`;
+}
+
+/** Sum of body lengths: the byte measure used by the bounded buffer. */
+export function batchBytes(events: readonly FlumeEvent[]): number {
+  let n = 0;
+  for (const e of events) n += e.body.length;
+  return n;
+}
+
+/** Settles every event of a batch with the same outcome. */
+export function settleAll(events: readonly FlumeEvent[], outcome: AckOutcome): void {
+  for (const e of events) e.ack.settle(outcome);
+}
