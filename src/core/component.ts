@@ -82,6 +82,17 @@ export interface Interceptor {
   intercept(event: FlumeEvent): FlumeEvent | null;
 }
 
+export type ParseResult = { ok: true; record: Record<string, unknown> } | { ok: false; code: string; reason: string };
+
+/**
+ * Turns a line (the event body after interceptors) into a record valid against its Avro schema.
+ * `reason` names the failing field path, e.g. `tire_fl: 140 is above the maximum 100`.
+ */
+export interface RecordParser {
+  readonly schema: import('./event.js').SchemaRef;
+  parse(body: Buffer): ParseResult;
+}
+
 export interface ComponentRegistration<TConfig, TComponent, TContext extends ComponentContext = ComponentContext> {
   readonly type: string;
   readonly configSchema: z.ZodType<TConfig>;

@@ -49,9 +49,20 @@ export interface FlumeEvent {
   error?: EventError;
 }
 
+/** The Avro schema the records of a batch were validated against (set by the validation stage). */
+export interface SchemaRef {
+  /** Full name, e.g. `smartcar.CarStatus`. */
+  readonly name: string;
+  /** The avsc Type (kept as `unknown` here so core does not depend on avsc). */
+  readonly type: unknown;
+  /** The schema JSON as written in the .avsc file. */
+  readonly schema: object;
+}
+
 export interface EventBatch {
   readonly sourceId: string;
   readonly events: FlumeEvent[];
+  readonly schema?: SchemaRef;
 }
 
 export function eventId(sourceId: string, fileKey: string, offset: number): string {

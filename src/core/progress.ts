@@ -18,7 +18,7 @@ export interface ProgressHooks {
   onAdvance?(offset: number): void;
   /** Sealed and everything settled (spool file done). */
   onComplete?(): void;
-  /** Called once per settled line with its byte size (release buffer credit). */
+  /** Called once per settled line that holds flow-gate credit, with its byte size (give it back). */
   onSettle?(bytes: number, outcome: AckOutcome): void;
 }
 
@@ -63,12 +63,13 @@ export class FileProgress {
     return this.sealed;
   }
 
-  register(end: number, bytes: number): Ack {
+  /** Registers the next line; `holdsCredit: false` for lines that never took flow-gate credit. */
+  register(end: number, bytes: number, holdsCredit = true): Ack {
     if (this.sealed) throw new Error('FileProgress.register after seal');
     const seq = this.seqBase + this.ends.length;
     this.ends.push(end);
     this.states.push(0);
-    return new OnceAck((outcome) => this.settle(seq, bytes, outcome));
+    return new OnceAck((outcome) => this.settle(seq, holdsCredit ? bytes : -1, outcome));
   }
 
   /** No more lines will be registered (end of a spool file, or a rotated-away tail file). */
@@ -81,7 +82,7 @@ export class FileProgress {
     const i = seq - this.seqBase;
     this.states[i] = outcome === 'failed' ? 2 : 1;
     if (outcome === 'failed') this.blocked = true;
-    this.hooks.onSettle?.(bytes, outcome);
+    if (bytes >= 0) this.hooks.onSettle?.(bytes, outcome);
     if (i === this.head) this.advance();
   }
 

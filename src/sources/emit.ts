@@ -1,0 +1,61 @@
+/**
+ * Turns split lines of one file into an admitted, tracked batch of events.
+ *
+ * Invariants: lines are admitted through the flow gate before any event exists; an admitted line
+ * is registered with the file's progress, whose settle gives the gate credit back. A `dropped`
+ * answer (whenFull: drop_newest) still registers the lines and settles them `rejected`, counted as
+ * `buffer_full`, so the checkpoint can move past them; `closed` registers nothing, so the lines are
+ * read again after a restart.
+ */
+import type { FlowGate } from '../buffers/memory.js';
+import { ErrorCodes } from '../core/errors.js';
+import { type EventBatch, type FlumeEvent, type Headers, eventId } from '../core/event.js';
+import type { FileProgress } from '../core/progress.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { SplitLine } from './line-splitter.js';
+
+export interface LineOrigin {
+  readonly sourceId: string;
+  readonly fileKey: string;
+  readonly path: string;
+  /** Headers every event of this file starts with (copied per event). */
+  readonly headers?: Headers;
+}
+
+export type EmitResult = { kind: 'batch'; batch: EventBatch } | { kind: 'dropped' } | { kind: 'closed' };
+
+export async function admitLines(
+  lines: readonly SplitLine[],
+  origin: LineOrigin,
+  progress: FileProgress,
+  gate: FlowGate,
+  metrics: Metrics,
+): Promise<EmitResult> {
+  let bytes = 0;
+  for (const l of lines) bytes += l.body.length;
+  const answer = await gate.admit(lines.length, bytes);
+  if (answer === 'closed') return { kind: 'closed' };
+  metrics.eventsReceived(origin.sourceId, 'source', lines.length, bytes);
+  if (answer === 'dropped') {
+    // Dropped lines never took credit, so they must not give any back: settle outside the gate.
+    for (const l of lines) progress.register(l.end, 0, false).settle('rejected');
+    metrics.eventsRejected(origin.sourceId, 'buffer', 'buffer_full', lines.length);
+    return { kind: 'dropped' };
+  }
+  const events: FlumeEvent[] = new Array(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i] as SplitLine;
+    const event: FlumeEvent = {
+      id: eventId(origin.sourceId, origin.fileKey, l.offset),
+      body: l.body,
+      headers: origin.headers ? { ...origin.headers } : {},
+      position: { fileKey: origin.fileKey, path: origin.path, offset: l.offset, end: l.end },
+      ack: progress.register(l.end, l.body.length),
+    };
+    if (l.oversize) {
+      event.error = { code: ErrorCodes.LINE_TOO_LONG, reason: `line of ${l.length} bytes exceeds maxLineBytes` };
+    }
+    events[i] = event;
+  }
+  return { kind: 'batch', batch: { sourceId: origin.sourceId, events } };
+}

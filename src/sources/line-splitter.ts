@@ -1,0 +1,112 @@
+/**
+ * Splits a byte stream into lines while keeping exact byte offsets (for checkpoints and event ids).
+ *
+ * Invariants:
+ * - `push` returns only complete lines (terminated by `\n`); a trailing `\r` is removed from the
+ *   body but counted in the offsets. `end` is the offset just past the `\n`.
+ * - Memory is bounded by `maxLineBytes`: once a line grows past it, only its first
+ *   `oversizePrefixBytes` are kept and the rest is skipped up to the next `\n`; the line is
+ *   returned with `oversize: true` so the caller can dead-letter it (neighbours are unaffected).
+ * - `takePartial` hands out the unterminated tail (last line of a file that never got its
+ *   newline) once the caller knows no more bytes will come (rotation, end of a spool file).
+ */
+
+export interface SplitLine {
+  readonly offset: number;
+  readonly end: number;
+  readonly body: Buffer;
+  /** The line was longer than maxLineBytes; body holds only its prefix. */
+  readonly oversize?: boolean;
+  /** Full length of the line in bytes (without terminator), useful for oversize reasons. */
+  readonly length: number;
+}
+
+export interface LineSplitterOptions {
+  startOffset: number;
+  maxLineBytes: number;
+  oversizePrefixBytes?: number;
+}
+
+const NL = 0x0a;
+const CR = 0x0d;
+
+export class LineSplitter {
+  private readonly maxLineBytes: number;
+  private readonly prefixBytes: number;
+  /** Offset of the first byte of the line being assembled. */
+  private lineStart: number;
+  /** Pieces of the line being assembled (already bounded). */
+  private parts: Buffer[] = [];
+  private partBytes = 0;
+  /** Bytes of the current line seen so far (including skipped ones). */
+  private lineLength = 0;
+  private skipping = false;
+
+  constructor(opts: LineSplitterOptions) {
+    this.lineStart = opts.startOffset;
+    this.maxLineBytes = opts.maxLineBytes;
+    this.prefixBytes = Math.min(opts.oversizePrefixBytes ?? 1024, opts.maxLineBytes);
+  }
+
+  /** Offset just past the last complete line returned (where a reader would resume). */
+  get committedOffset(): number {
+    return this.lineStart;
+  }
+
+  /** Bytes received after the last complete line. */
+  get pendingLength(): number {
+    return this.lineLength;
+  }
+
+  push(chunk: Buffer): SplitLine[] {
+    const lines: SplitLine[] = [];
+    let pos = 0;
+    while (pos < chunk.length) {
+      const nl = chunk.indexOf(NL, pos);
+      const stop = nl === -1 ? chunk.length : nl;
+      this.append(chunk, pos, stop);
+      if (nl === -1) break;
+      lines.push(this.finish(1));
+      pos = nl + 1;
+    }
+    return lines;
+  }
+
+  /** Returns the unterminated tail as a line (if any bytes are pending) and resets. */
+  takePartial(): SplitLine | undefined {
+    if (this.lineLength === 0) return undefined;
+    return this.finish(0);
+  }
+
+  private append(chunk: Buffer, from: number, to: number): void {
+    const n = to - from;
+    if (n === 0) return;
+    this.lineLength += n;
+    if (this.skipping) return;
+    if (this.lineLength > this.maxLineBytes) {
+      // Keep only a prefix; the rest of the line is skipped without buffering it.
+      const keep = Math.max(0, this.prefixBytes - this.partBytes);
+      if (keep > 0) this.parts.push(Buffer.from(chunk.subarray(from, from + Math.min(keep, n))));
+      this.partBytes += Math.min(keep, n);
+      this.skipping = true;
+      return;
+    }
+    this.parts.push(chunk.subarray(from, to));
+    this.partBytes += n;
+  }
+
+  private finish(terminatorBytes: number): SplitLine {
+    let body = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.partBytes);
+    const oversize = this.skipping;
+    const length = this.lineLength;
+    if (!oversize && body.length > 0 && body[body.length - 1] === CR && terminatorBytes > 0) body = body.subarray(0, body.length - 1);
+    const offset = this.lineStart;
+    const end = offset + length + terminatorBytes;
+    this.lineStart = end;
+    this.parts = [];
+    this.partBytes = 0;
+    this.lineLength = 0;
+    this.skipping = false;
+    return oversize ? { offset, end, body, oversize, length } : { offset, end, body, length };
+  }
+}
