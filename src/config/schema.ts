@@ -1,0 +1,83 @@
+/**
+ * The shape of an rxflume config file, minus the component-specific options: those are
+ * validated by each component's own registration (see load.ts), under the same config path.
+ */
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { byteSize } from './units.js';
+
+const id = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must match [A-Za-z0-9_.-]+ (it names files)');
+
+export const agentSchema = z
+  .strictObject({
+    id: id.default(() => hostname().replace(/[^A-Za-z0-9_.-]/g, '-')).describe('Agent id: part of sink file names and checkpoint paths.'),
+    stateDir: z.string().default('./data/state').describe('Folder for checkpoints and sink state.'),
+    drainTimeoutMs: z.number().int().positive().default(30_000).describe('How long a shutdown may drain before exiting.'),
+  })
+  .default({ id: hostname().replace(/[^A-Za-z0-9_.-]/g, '-'), stateDir: './data/state', drainTimeoutMs: 30_000 });
+
+export const bufferSchema = z
+  .strictObject({
+    maxEvents: z
+      .number()
+      .int()
+      .positive()
+      .default(100_000)
+      .describe('Events read but not yet acknowledged (Flume memory channel capacity).'),
+    maxBytes: byteSize()
+      .default(64 * 1024 * 1024)
+      .describe('Body bytes read but not yet acknowledged.'),
+    whenFull: z
+      .enum(['block', 'drop_newest'])
+      .default('block')
+      .describe('block: the source waits; drop_newest: new events are dropped and counted.'),
+  })
+  .default({ maxEvents: 100_000, maxBytes: 64 * 1024 * 1024, whenFull: 'block' });
+
+export const retrySchema = z
+  .strictObject({
+    initialDelayMs: z.number().int().positive().default(100),
+    maxDelayMs: z.number().int().positive().default(30_000),
+    multiplier: z.number().min(1).default(2),
+    jitter: z.number().min(0).max(1).default(0.2),
+    maxRetries: z.number().int().nonnegative().optional().describe('Default: retry transient errors forever (nothing is lost).'),
+  })
+  .default({ initialDelayMs: 100, maxDelayMs: 30_000, multiplier: 2, jitter: 0.2 });
+
+export const interceptorEntrySchema = z.looseObject({ type: z.string({ error: 'required' }) });
+
+/** Options every source has, whatever its type. */
+export const commonSourceSchema = z.strictObject({
+  type: z.string({ error: 'required' }),
+  sinks: z.array(z.string(), { error: 'required' }).min(1, 'must name at least one sink'),
+  schema: z.string().optional().describe('Avro full name of the records (e.g. smartcar.CarStatus); without it lines are carried unparsed.'),
+  schemaVersion: z.number().int().positive().optional().describe('Schema version; default the latest.'),
+  delimiter: z.string().min(1).default(',').describe('Column delimiter of the CSV lines.'),
+  interceptors: z.array(interceptorEntrySchema).default([]),
+  buffer: bufferSchema,
+});
+
+/** Options every sink has, whatever its type. */
+export const commonSinkSchema = z.strictObject({
+  type: z.string({ error: 'required' }),
+  batchSize: z.number().int().positive().default(1000).describe('Events per write (Flume batchSize); small source batches are coalesced.'),
+  batchTimeoutMs: z.number().int().nonnegative().default(500).describe('Longest wait to fill a batch.'),
+  retry: retrySchema,
+});
+
+export const topLevelSchema = z.strictObject({
+  agent: agentSchema,
+  deadLetter: z.record(z.string(), z.unknown()).default({}),
+  schemas: z.strictObject({ dir: z.string().optional().describe("Folder of .avsc files; default the package's schemas/.") }).default({}),
+  sources: z.record(id, z.record(z.string(), z.unknown()), { error: 'required: at least one source' }),
+  sinks: z.record(id, z.record(z.string(), z.unknown()), { error: 'required: at least one sink' }),
+});
+
+export type AgentOptions = z.output<typeof agentSchema>;
+export type BufferOptions = z.output<typeof bufferSchema>;
+export type RetryOptions = z.output<typeof retrySchema>;
+export type CommonSourceOptions = z.output<typeof commonSourceSchema>;
+export type CommonSinkOptions = z.output<typeof commonSinkSchema>;
+
+export const COMMON_SOURCE_KEYS = Object.keys(commonSourceSchema.shape);
+export const COMMON_SINK_KEYS = Object.keys(commonSinkSchema.shape);

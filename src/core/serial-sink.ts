@@ -1,0 +1,36 @@
+/**
+ * Makes one sink safe to share between several source pipelines: writes are queued and run one
+ * at a time (the Sink contract says writes to one sink are never concurrent), and start/close
+ * happen once however many pipelines use it.
+ */
+import type { Sink } from './component.js';
+import type { EventBatch } from './event.js';
+
+export class SerialSink implements Sink {
+  private tail: Promise<unknown> = Promise.resolve();
+  private started: Promise<void> | undefined;
+  private closed: Promise<void> | undefined;
+
+  constructor(private readonly inner: Sink) {}
+
+  get id(): string {
+    return this.inner.id;
+  }
+
+  start(): Promise<void> {
+    this.started ??= this.inner.start();
+    return this.started;
+  }
+
+  write(batch: EventBatch): Promise<void> {
+    const run = this.tail.then(() => this.inner.write(batch));
+    // The queue must go on after a failed write; the caller sees the failure through `run`.
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.tail.then(() => this.inner.close());
+    return this.closed;
+  }
+}

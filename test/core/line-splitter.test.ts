@@ -1,0 +1,57 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LineSplitter } from '../../src/sources/line-splitter.js';
+
+describe('LineSplitter', () => {
+  it('keeps exact byte offsets across chunk boundaries and strips CR', () => {
+    const s = new LineSplitter({ startOffset: 100, maxLineBytes: 1000 });
+    const out = [...s.push(Buffer.from('ab\r\nc')), ...s.push(Buffer.from('d\n\nxyz'))];
+    expect(out.map((l) => [l.body.toString(), l.offset, l.end])).toEqual([
+      ['ab', 100, 104],
+      ['cd', 104, 107],
+      ['', 107, 108],
+    ]);
+    expect(s.committedOffset).toBe(108);
+    const tail = s.takePartial();
+    expect([tail?.body.toString(), tail?.offset, tail?.end]).toEqual(['xyz', 108, 111]);
+  });
+
+  it('bounds memory for an oversized line and flags it; neighbours intact', () => {
+    const s = new LineSplitter({ startOffset: 0, maxLineBytes: 1024, oversizePrefixBytes: 16 });
+    const lines = [...s.push(Buffer.from('before\n'))];
+    for (let i = 0; i < 500; i++) lines.push(...s.push(Buffer.alloc(10_000, 0x61)));
+    lines.push(...s.push(Buffer.from('\nafter\n')));
+    expect(lines.map((l) => [l.body.length, l.oversize ?? false])).toEqual([
+      [6, false],
+      [16, true],
+      [5, false],
+    ]);
+    expect(lines[1]?.length).toBe(5_000_000);
+    expect(lines[2]?.offset).toBe(7 + 5_000_001);
+  });
+
+  it('property: any chunking of any text yields the same lines and offsets', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: fc.constantFrom('a', 'b', '\n', 'é') }), { maxLength: 20 }),
+        fc.array(fc.nat(50)),
+        (parts, cuts) => {
+          const text = Buffer.from(parts.join(''));
+          const whole = new LineSplitter({ startOffset: 0, maxLineBytes: 1 << 20 }).push(text);
+          const s = new LineSplitter({ startOffset: 0, maxLineBytes: 1 << 20 });
+          const pieces = [];
+          let pos = 0;
+          for (const c of cuts) {
+            if (pos >= text.length) break;
+            pieces.push(...s.push(text.subarray(pos, pos + c)));
+            pos += c;
+          }
+          pieces.push(...s.push(text.subarray(pos)));
+          expect(pieces.map((l) => [l.body.toString('hex'), l.offset, l.end])).toEqual(
+            whole.map((l) => [l.body.toString('hex'), l.offset, l.end]),
+          );
+        },
+      ),
+    );
+  });
+});
