@@ -9,7 +9,7 @@
  */
 import type { FlowGate } from '../buffers/memory.js';
 import { ErrorCodes } from '../core/errors.js';
-import { type EventBatch, type FlumeEvent, type Headers, eventId } from '../core/event.js';
+import { type EventBatch, eventId, type FlumeEvent, type Headers } from '../core/event.js';
 import type { FileProgress } from '../core/progress.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { SplitLine } from './line-splitter.js';

@@ -84,10 +84,10 @@ export class LineSplitter {
     this.lineLength += n;
     if (this.skipping) return;
     if (this.lineLength > this.maxLineBytes) {
-      // Keep only a prefix; the rest of the line is skipped without buffering it.
-      const keep = Math.max(0, this.prefixBytes - this.partBytes);
-      if (keep > 0) this.parts.push(Buffer.from(chunk.subarray(from, from + Math.min(keep, n))));
-      this.partBytes += Math.min(keep, n);
+      // Keep only a prefix (copied, so no read chunk stays referenced); skip the rest unbuffered.
+      const head = Buffer.concat([...this.parts, chunk.subarray(from, to)]);
+      this.parts = [Buffer.from(head.subarray(0, this.prefixBytes))];
+      this.partBytes = this.parts[0]?.length ?? 0;
       this.skipping = true;
       return;
     }

@@ -55,3 +55,16 @@ describe('LineSplitter', () => {
     );
   });
 });
+
+describe('LineSplitter oversize across chunks', () => {
+  it('keeps only the prefix even when the line crossed the bound over several chunks', () => {
+    const s = new LineSplitter({ startOffset: 0, maxLineBytes: 1000, oversizePrefixBytes: 10 });
+    const out = [];
+    for (let i = 0; i < 30; i++) out.push(...s.push(Buffer.alloc(100, 0x62)));
+    out.push(...s.push(Buffer.from('\n')));
+    expect(out).toHaveLength(1);
+    expect(out[0]?.body.toString()).toBe('b'.repeat(10));
+    expect(out[0]?.length).toBe(3000);
+    expect(out[0]?.oversize).toBe(true);
+  });
+});

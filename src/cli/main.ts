@@ -1,0 +1,33 @@
+/**
+ * The `rxflume` command line. One file per subcommand; this file only wires them.
+ * Exit codes: 0 success, 1 runtime failure, 2 bad usage or invalid config.
+ */
+import { Command, Option } from 'commander';
+import { LOG_LEVELS } from '../core/logger.js';
+import { registerRun } from './run.js';
+import { registerValidate } from './validate.js';
+
+export function buildProgram(): Command {
+  const program = new Command('rxflume')
+    .description('Collect logs into HDFS layouts (and Kafka) with acknowledgements, backpressure and checkpoints.')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .addOption(new Option('--log-level <level>', 'log level for the JSON logs on stderr').choices(LOG_LEVELS).default('info'))
+    .showHelpAfterError()
+    .exitOverride();
+  registerRun(program);
+  registerValidate(program);
+  return program;
+}
+
+export async function runCli(argv: readonly string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (err) {
+    const code = (err as { code?: string; exitCode?: number }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') process.exit(0);
+    if (typeof code === 'string' && code.startsWith('commander.')) process.exit((err as { exitCode?: number }).exitCode ?? 2);
+    process.stderr.write(`rxflume: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The agent: builds every component from a validated config and runs their lifecycle.
+ *
+ * Start order: schema registry → dead-letter sink → sinks (start = crash recovery) → pipelines.
+ * Stop order (drain): sources stop reading → pipelines settle what was read → sinks close (files
+ * finalized) → dead-letter sink closes. If draining exceeds `agent.drainTimeoutMs`, pipelines are
+ * torn down: unsettled events are left unacknowledged, so their checkpoints did not move and a
+ * restart reads them again (the same guarantee as a kill -9).
+ */
+import { resolve } from 'node:path';
+import { FlowGate } from '../buffers/memory.js';
+import { checkConfig } from '../config/check.js';
+import type { AgentConfig, SourceSpec } from '../config/load.js';
+import { createInterceptorChain } from '../interceptors/registry.js';
+import { Metrics } from '../metrics/metrics.js';
+import { createSinkLane } from '../operators/sink-lane.js';
+import { createCsvParser } from '../schemas/csv-parser.js';
+import { createLineParser } from '../schemas/line-parser.js';
+import type { SchemaRegistry } from '../schemas/registry.js';
+import { createFileDeadLetterSink } from '../sinks/dead-letter/index.js';
+import type { ComponentContext, DeadLetterSink, RecordParser } from './component.js';
+import type { Logger } from './logger.js';
+import { SourcePipeline } from './pipeline.js';
+import { SerialSink } from './serial-sink.js';
+
+export interface AgentRuntime {
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  readonly now?: () => number;
+}
+
+export class Agent {
+  readonly metrics: Metrics;
+  private readonly pipelines: SourcePipeline[] = [];
+  private readonly sinks = new Map<string, SerialSink>();
+  private readonly gates = new Map<string, FlowGate>();
+  private deadLetter!: DeadLetterSink;
+  private gaugeTimer: NodeJS.Timeout | undefined;
+  private stopping: Promise<{ drained: boolean }> | undefined;
+
+  private constructor(
+    readonly config: AgentConfig,
+    private readonly runtime: AgentRuntime,
+  ) {
+    this.metrics = runtime.metrics ?? new Metrics();
+  }
+
+  /** Builds all components (nothing runs yet). Config problems throw a ConfigError. */
+  static async create(config: AgentConfig, runtime: AgentRuntime): Promise<Agent> {
+    const agent = new Agent(config, runtime);
+    const registry = await checkConfig(config);
+    agent.build(registry);
+    return agent;
+  }
+
+  /** Resolves when every pipeline has finished (sources completed and everything settled). */
+  get finished(): Promise<void> {
+    return Promise.all(this.pipelines.map((p) => p.done)).then(() => undefined);
+  }
+
+  /** Flow gates by source id (tests and metrics read their bounds and peaks). */
+  gate(sourceId: string): FlowGate | undefined {
+    return this.gates.get(sourceId);
+  }
+
+  private context(id: string): ComponentContext {
+    return {
+      id,
+      agentId: this.config.agent.id,
+      stateDir: resolve(this.config.agent.stateDir),
+      logger: this.runtime.logger.child({ component: id }),
+      metrics: this.metrics,
+      now: this.runtime.now ?? Date.now,
+    };
+  }
+
+  private build(registry: SchemaRegistry): void {
+    const { config } = this;
+    this.deadLetter = createFileDeadLetterSink({ ...config.deadLetter, agentId: config.agent.id }, this.context('dead-letter'));
+    for (const spec of config.sinks) {
+      this.sinks.set(spec.id, new SerialSink(spec.registration.create(spec.options, this.context(spec.id))));
+    }
+    for (const spec of config.sources) this.pipelines.push(this.buildPipeline(spec, registry));
+  }
+
+  private buildPipeline(spec: SourceSpec, registry: SchemaRegistry): SourcePipeline {
+    const ctx = this.context(spec.id);
+    const gate = new FlowGate(spec.common.buffer);
+    this.gates.set(spec.id, gate);
+    const source = spec.registration.create(spec.options, { ...ctx, gate });
+    const parser: RecordParser = spec.common.schema
+      ? createCsvParser(registry.get(spec.common.schema, spec.common.schemaVersion), { delimiter: spec.common.delimiter })
+      : createLineParser();
+    const sinkSpecs = spec.common.sinks.map((name) => {
+      const found = this.config.sinks.find((s) => s.id === name);
+      if (!found) throw new Error(`sink ${name} vanished after validation`);
+      return found;
+    });
+    const lanes = sinkSpecs.map((s) =>
+      createSinkLane(this.sinks.get(s.id) as SerialSink, {
+        retry: s.common.retry,
+        metrics: this.metrics,
+        deadLetter: this.deadLetter,
+        logger: ctx.logger,
+      }),
+    );
+    return new SourcePipeline({
+      source,
+      gate,
+      interceptors: spec.interceptors.length > 0 ? [createInterceptorChain(spec.interceptors, ctx, `sources.${spec.id}.interceptors`)] : [],
+      parser,
+      lanes,
+      deadLetter: this.deadLetter,
+      metrics: this.metrics,
+      logger: ctx.logger,
+      batch: {
+        maxEvents: Math.min(...sinkSpecs.map((s) => s.common.batchSize)),
+        lingerMs: Math.min(...sinkSpecs.map((s) => s.common.batchTimeoutMs)),
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    for (const sink of this.sinks.values()) await sink.start();
+    for (const p of this.pipelines) p.start();
+    this.gaugeTimer = setInterval(() => this.updateGauges(), 1000);
+    this.gaugeTimer.unref();
+    this.runtime.logger.info(
+      { agent: this.config.agent.id, sources: this.pipelines.map((p) => p.id), sinks: [...this.sinks.keys()] },
+      'agent started',
+    );
+  }
+
+  private updateGauges(): void {
+    for (const [id, gate] of this.gates) this.metrics.bufferState(id, gate.inFlightEvents, gate.inFlightBytes, gate.maxEvents);
+  }
+
+  /** Drains and closes everything; idempotent. `drained: false` when the deadline cut it short. */
+  stop(): Promise<{ drained: boolean }> {
+    this.stopping ??= this.drain();
+    return this.stopping;
+  }
+
+  private async drain(): Promise<{ drained: boolean }> {
+    const log = this.runtime.logger;
+    log.info('draining: sources stop reading, in-flight events are settled');
+    await Promise.all(this.pipelines.map((p) => p.stop()));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((r) => {
+      timer = setTimeout(() => r('timeout'), this.config.agent.drainTimeoutMs);
+    });
+    const outcome = await Promise.race([Promise.allSettled(this.pipelines.map((p) => p.done)).then(() => 'drained' as const), deadline]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      log.warn({ drainTimeoutMs: this.config.agent.drainTimeoutMs }, 'drain deadline passed; unsettled events stay unacknowledged');
+      for (const p of this.pipelines) p.abort();
+    }
+    for (const sink of this.sinks.values()) {
+      await sink.close().catch((err) => log.error({ err, sink: sink.id }, 'sink close failed'));
+    }
+    await this.deadLetter.close();
+    if (this.gaugeTimer) clearInterval(this.gaugeTimer);
+    this.updateGauges();
+    log.info({ drained: outcome === 'drained' }, 'agent stopped');
+    return { drained: outcome === 'drained' };
+  }
+}

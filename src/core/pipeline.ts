@@ -1,0 +1,84 @@
+/**
+ * One source's pipeline: source → interceptors → parse/validate (dead-letter) → rebatch → fan-out
+ * to its sinks. Acks flow back through the events; the source's checkpoints follow them.
+ *
+ * Invariants:
+ * - The only buffer is the source's FlowGate: every stage after the source holds events that
+ *   took gate credit, so read − settled never exceeds the bound, whatever a sink does.
+ * - `done` resolves when the source completed (after `stop()` or by itself) and every lane
+ *   drained; it rejects if the source failed. Stopping never settles an event as delivered that
+ *   was not: unsettled events are settled `failed` on teardown and read again after a restart.
+ */
+import { identity, type Subscription } from 'rxjs';
+import type { FlowGate } from '../buffers/memory.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { fanOut } from '../operators/fan-out.js';
+import { interceptBatch } from '../operators/intercept-batch.js';
+import { rebatch } from '../operators/rebatch.js';
+import type { SinkLane } from '../operators/sink-lane.js';
+import { validateBatch } from '../operators/validate-batch.js';
+import type { DeadLetterSink, Interceptor, RecordParser, Source } from './component.js';
+import type { Logger } from './logger.js';
+
+export interface PipelineParts {
+  readonly source: Source;
+  readonly gate: FlowGate;
+  readonly interceptors: readonly Interceptor[];
+  readonly parser: RecordParser;
+  readonly lanes: readonly SinkLane[];
+  readonly deadLetter: DeadLetterSink;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Coalescing before the sinks: the smallest batchSize / batchTimeoutMs of the source's sinks. */
+  readonly batch: { readonly maxEvents: number; readonly lingerMs: number };
+}
+
+export class SourcePipeline {
+  readonly id: string;
+  private subscription: Subscription | undefined;
+  private resolveDone!: () => void;
+  private rejectDone!: (err: unknown) => void;
+  readonly done: Promise<void>;
+
+  constructor(private readonly parts: PipelineParts) {
+    this.id = parts.source.id;
+    this.done = new Promise((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    // A failure is reported through `done`; keep an unobserved rejection from crashing the process.
+    this.done.catch(() => undefined);
+  }
+
+  start(): void {
+    const p = this.parts;
+    const sourceId = p.source.id;
+    this.subscription = p.source
+      .events()
+      .pipe(
+        interceptBatch(p.interceptors, { sourceId, metrics: p.metrics, logger: p.logger }),
+        validateBatch(p.parser, p.deadLetter, { sourceId, metrics: p.metrics, logger: p.logger }),
+        p.batch.maxEvents > 1 ? rebatch({ maxEvents: p.batch.maxEvents, lingerMs: p.batch.lingerMs }) : identity,
+        fanOut(p.lanes, { logger: p.logger }),
+      )
+      .subscribe({
+        error: (err) => {
+          p.logger.error({ err, source: sourceId }, 'pipeline failed');
+          this.rejectDone(err);
+        },
+        complete: () => this.resolveDone(),
+      });
+  }
+
+  /** Stops reading; `done` resolves once everything read has been settled by the sinks. */
+  async stop(): Promise<void> {
+    await this.parts.source.stop();
+  }
+
+  /** Tears the pipeline down at once (drain deadline passed): unsettled events become `failed`. */
+  abort(): void {
+    this.parts.gate.close();
+    this.subscription?.unsubscribe();
+    this.resolveDone();
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * `regex_filter` (Flume's RegexFilteringInterceptor): keeps events whose body matches `regex`
+ * anywhere (Java's `find()`), or drops them when `excludeEvents` is true.
+ *
+ * An event a source marked unreadable (`event.error`, e.g. an oversize line cut to a prefix) is
+ * always kept, so it reaches validation and is dead-lettered rather than silently filtered.
+ *
+ * The regex is compiled once, without the `g` flag (so no `lastIndex` state between events).
+ * The body is read as latin1 when the regex is pure ASCII (one char per byte: fastest, and
+ * it never fails on invalid UTF-8), else as UTF-8 so non-ASCII patterns match characters.
+ */
+import { z } from 'zod';
+import type { ComponentRegistration, Interceptor } from '../core/component.js';
+import type { FlumeEvent } from '../core/event.js';
+import { isAscii, regexOption } from './options.js';
+
+export const regexFilterConfigSchema = z.strictObject({
+  regex: regexOption('Regular expression searched in the event body.'),
+  excludeEvents: z.boolean({ error: 'must be true or false' }).default(false).describe('Drop matching events instead of keeping them.'),
+});
+export type RegexFilterConfig = z.infer<typeof regexFilterConfigSchema>;
+
+export const regexFilterInterceptor: ComponentRegistration<RegexFilterConfig, Interceptor> = {
+  type: 'regex_filter',
+  configSchema: regexFilterConfigSchema,
+  create(config) {
+    const regex = new RegExp(config.regex);
+    const encoding: BufferEncoding = isAscii(config.regex) ? 'latin1' : 'utf8';
+    const keepOnMatch = !config.excludeEvents;
+    return {
+      type: 'regex_filter',
+      intercept(event: FlumeEvent): FlumeEvent | null {
+        if (event.error) return event;
+        return regex.test(event.body.toString(encoding)) === keepOnMatch ? event : null;
+      },
+    };
+  },
+};

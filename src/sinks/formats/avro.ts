@@ -1,0 +1,81 @@
+/**
+ * Avro format: each file is an Avro object container (avro-container.ts) whose writer schema is
+ * the schema of the batch that opened it (`batch.schema.schema`), records encoded with
+ * `batch.schema.type` (an avsc Type).
+ *
+ * Invariants: one schema per file; a batch with another schema is not accepted by an open file,
+ * so the sink rolls it first. Schemas are compared by identity, then by their JSON text.
+ *
+ * Failure modes (permanent RxfError RXF_SINK_PERMANENT, the batch can never be written):
+ * a batch without a schema, an event without a parsed record, a record the type cannot encode.
+ */
+import { ErrorCodes, RxfError } from '../../core/errors.js';
+import type { EventBatch, FlumeEvent, SchemaRef } from '../../core/event.js';
+import { type AvroCodec, AvroContainerWriter, type AvroRecordEncoder } from './avro-container.js';
+import type { FileEncoder, FileFormat } from './format.js';
+
+const schemaJsonCache = new WeakMap<SchemaRef, string>();
+
+function schemaJson(ref: SchemaRef): string {
+  let json = schemaJsonCache.get(ref);
+  if (json === undefined) {
+    json = JSON.stringify(ref.schema);
+    schemaJsonCache.set(ref, json);
+  }
+  return json;
+}
+
+function permanent(message: string, cause?: unknown): RxfError {
+  return new RxfError(ErrorCodes.SINK_PERMANENT, message, { retriable: false, cause });
+}
+
+function* recordsOf(events: readonly FlumeEvent[]): Generator<unknown> {
+  for (const e of events) yield e.record;
+}
+
+class AvroFileEncoder implements FileEncoder {
+  private readonly writer: AvroContainerWriter;
+  private readonly json: string;
+
+  constructor(
+    private readonly schema: SchemaRef,
+    codec: AvroCodec,
+  ) {
+    this.json = schemaJson(schema);
+    this.writer = new AvroContainerWriter({ schemaJson: this.json, codec, type: schema.type as AvroRecordEncoder });
+  }
+
+  header(): Buffer {
+    return this.writer.header();
+  }
+
+  accepts(batch: EventBatch): boolean {
+    return batch.schema === this.schema || (batch.schema !== undefined && schemaJson(batch.schema) === this.json);
+  }
+
+  encode(events: readonly FlumeEvent[]): Buffer {
+    try {
+      return this.writer.blocks(recordsOf(events));
+    } catch (err) {
+      throw permanent(`cannot encode a record with Avro schema ${this.schema.name}: ${(err as Error).message}`, err);
+    }
+  }
+}
+
+export function avroFormat(codec: AvroCodec): FileFormat {
+  return {
+    name: 'avro',
+    check(batch: EventBatch): void {
+      const type = batch.schema?.type as Partial<AvroRecordEncoder> | undefined;
+      if (!batch.schema || typeof type?.encode !== 'function') {
+        throw permanent(`avro format needs a batch schema (source ${batch.sourceId} sent a batch without one)`);
+      }
+      for (const e of batch.events) {
+        if (e.record === undefined) throw permanent(`avro format needs a parsed record; event ${e.id} has none`);
+      }
+    },
+    open(batch: EventBatch): FileEncoder {
+      return new AvroFileEncoder(batch.schema as SchemaRef, codec);
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * Finding a followed file again after it left its name: by inode (renamed away) or by content
+ * (a copytruncate copy).
+ *
+ * Invariants: a match is always confirmed on an open handle (inode and content prefix checked on
+ * the handle, not on the path), so a file replaced between the listing and the open is never
+ * mistaken for the one we want. Unreadable entries are skipped, never fatal.
+ */
+
+import type { FileHandle } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { checkPrefix, type FileIdentity, type InodeStat, sameInode, statHandle } from './identity.js';
+
+export interface LocatedFile {
+  readonly path: string;
+  readonly fh: FileHandle;
+  readonly stat: InodeStat;
+}
+
+/** Opens `path` if it is `want` (same inode, same content prefix) and holds at least `minSize` bytes. */
+export async function openIfSame(
+  path: string,
+  want: FileIdentity,
+  minSize = 0,
+  sameInodeRequired = true,
+): Promise<LocatedFile | undefined> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(path, 'r');
+    const st = await statHandle(fh);
+    const inodeOk = !sameInodeRequired || sameInode(st, want);
+    if (st.isFile && inodeOk && st.size >= minSize && (await checkPrefix(fh, want, st.size))) {
+      const found = { path, fh, stat: st };
+      fh = undefined;
+      return found;
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
+}
+
+async function listStats(dir: string, accept: (name: string) => boolean) {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const out: { path: string; dev: string; ino: string; size: number; mtimeMs: number }[] = [];
+  for (const name of names) {
+    if (!accept(name)) continue;
+    const path = join(dir, name);
+    try {
+      const st = await stat(path, { bigint: true });
+      if (!st.isFile()) continue;
+      out.push({ path, dev: st.dev.toString(), ino: st.ino.toString(), size: Number(st.size), mtimeMs: Number(st.mtimeMs) });
+    } catch {
+      // Vanished or unreadable between readdir and stat: not a candidate.
+    }
+  }
+  return out;
+}
+
+/** Looks in `dir` for the file `want` under another name (rename rotation). */
+export async function findRenamed(dir: string, want: FileIdentity, minSize: number, skipPath?: string): Promise<LocatedFile | undefined> {
+  const candidates = await listStats(dir, () => true);
+  for (const c of candidates) {
+    if (c.path === skipPath || !sameInode(c, want)) continue;
+    const found = await openIfSame(c.path, want, minSize);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Looks for a copy of `want` (copytruncate): a sibling whose name starts with `baseName`, on another
+ * inode, whose content starts with the fingerprinted bytes and holds at least `minSize` bytes.
+ * The most recently modified match wins (the newest copy holds the latest bytes).
+ */
+export async function findCopy(dir: string, baseName: string, want: FileIdentity, minSize: number): Promise<LocatedFile | undefined> {
+  const candidates = await listStats(dir, (name) => name !== baseName && name.startsWith(baseName));
+  candidates.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const c of candidates) {
+    if (sameInode(c, want) || c.size < minSize) continue;
+    const found = await openIfSame(c.path, want, minSize, false);
+    if (found) return found;
+  }
+  return undefined;
+}

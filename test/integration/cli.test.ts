@@ -1,0 +1,63 @@
+/** The CLI as a user runs it: help, validate (ok and broken), run + SIGTERM drain. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { killAll, runCli, startCli } from '../support/cli.js';
+import { PILOT_CONFIG } from '../support/pilot.js';
+import { tempDir, waitFor } from '../support/wait.js';
+
+describe('rxflume CLI', () => {
+  let cleanup: () => Promise<void> = async () => {};
+  afterEach(async () => {
+    killAll();
+    await cleanup();
+  });
+
+  it('--help lists the commands', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/run \[options\]/);
+    expect(r.stdout).toMatch(/validate \[options\]/);
+  });
+
+  it('validate accepts the pilot config', async () => {
+    const r = await runCli(['validate', '-c', PILOT_CONFIG]);
+    expect(r.stdout).toBe(`ok: ${PILOT_CONFIG}: 2 source(s), 2 sink(s)\n`);
+    expect(r.code).toBe(0);
+  });
+
+  it('validate lists every problem and exits 2', async () => {
+    const t = await tempDir();
+    cleanup = t.cleanup;
+    const file = join(t.dir, 'bad.yaml');
+    writeFileSync(file, 'sources:\n  a: { type: tail, sinks: [nope] }\nsinks:\n  out: { type: hdfs, path: /x, rollSize: -1 }\n');
+    const r = await runCli(['validate', '-c', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`invalid config ${file}:`);
+    expect(r.stderr).toContain('sinks.out.rollSize:');
+    expect(r.stderr).toContain('sources.a.path: required: the file to follow');
+    expect(r.stderr).toContain('sources.a.sinks[0]: no sink named "nope" (defined: out)');
+  });
+
+  it('validate names a missing file', async () => {
+    const r = await runCli(['validate', '-c', '/nonexistent/agent.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot read config \/nonexistent\/agent\.yaml/);
+  });
+
+  it('run drains on SIGTERM and exits 0, logging JSON on stderr', async () => {
+    const t = await tempDir();
+    cleanup = t.cleanup;
+    const agent = startCli(['run', '-c', PILOT_CONFIG], { env: { RXFLUME_DATA: t.dir } });
+    await waitFor(() => agent.stderr().includes('agent started'), { what: 'the agent to start' });
+    agent.child.kill('SIGTERM');
+    const { code } = await agent.exit;
+    expect(code).toBe(0);
+    const logs = agent
+      .stderr()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string });
+    expect(logs.map((l) => l.msg)).toContain('agent stopped');
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * Test harness for the spooldir source: a real source over a real folder, with a subscriber that
+ * records every event and either settles acks at once (`autoAck`) or holds them for the test.
+ */
+import { utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Subscription } from 'rxjs';
+import type { FlowGateOptions } from '../../../src/buffers/memory.js';
+import type { Source, SourceContext } from '../../../src/core/component.js';
+import type { AckOutcome, FlumeEvent } from '../../../src/core/event.js';
+import { spooldirConfigSchema, spooldirSource } from '../../../src/sources/spooldir/index.js';
+import { testSourceContext } from '../../support/context.js';
+
+export interface SpoolRun {
+  readonly source: Source;
+  readonly ctx: SourceContext;
+  /** Every event received, in order. */
+  readonly events: FlumeEvent[];
+  /** Settle each new event as delivered on arrival. */
+  autoAck: boolean;
+  readonly completed: Promise<void>;
+  bodies(): string[];
+  /** Settles the first `n` events not yet settled (all when n is omitted). */
+  settle(n?: number, outcome?: AckOutcome): number;
+  stop(): Promise<void>;
+}
+
+export function startSpool(opts: {
+  spoolDir: string;
+  stateDir: string;
+  config?: Record<string, unknown>;
+  gate?: Partial<FlowGateOptions>;
+  autoAck?: boolean;
+  id?: string;
+}): SpoolRun {
+  const config = spooldirConfigSchema.parse({ spoolDir: opts.spoolDir, minFileAgeMs: 0, pollDelay: 20, ...opts.config });
+  const ctx = testSourceContext(opts.id ?? 'spool', opts.stateDir, opts.gate);
+  const source = spooldirSource.create(config, ctx);
+  const events: FlumeEvent[] = [];
+  let settledUpTo = 0;
+  let subscription: Subscription | undefined;
+  const run: SpoolRun = {
+    source,
+    ctx,
+    events,
+    autoAck: opts.autoAck ?? true,
+    completed: new Promise<void>((resolve, reject) => {
+      subscription = source.events().subscribe({
+        next: (batch) => {
+          for (const e of batch.events) events.push(e);
+          if (run.autoAck) run.settle();
+        },
+        error: reject,
+        complete: resolve,
+      });
+    }),
+    bodies: () => events.map((e) => e.body.toString('utf8')),
+    settle(n = Number.POSITIVE_INFINITY, outcome: AckOutcome = 'delivered') {
+      let done = 0;
+      while (settledUpTo < events.length && done < n) {
+        (events[settledUpTo] as FlumeEvent).ack.settle(outcome);
+        settledUpTo++;
+        done++;
+      }
+      return done;
+    },
+    async stop() {
+      await source.stop();
+      subscription?.unsubscribe();
+    },
+  };
+  return run;
+}
+
+/** `<prefix>-0 … <prefix>-(n-1)`, one per line. */
+export function lines(prefix: string, n: number): string[] {
+  const out: string[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = `${prefix}-${i}`;
+  return out;
+}
+
+/** Writes a spool file and sets its mtime `ageMs` in the past (ordering and minFileAgeMs). */
+export async function spoolFile(dir: string, name: string, content: string | Buffer, ageMs = 60_000): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, content);
+  const t = (Date.now() - ageMs) / 1000;
+  await utimes(path, t, t);
+  return path;
+}

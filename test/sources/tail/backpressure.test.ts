@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sleep, tempDir, waitFor } from '../../support/wait.js';
+import { lineRange, startTail, type TailRun, Writer } from './harness.js';
+
+describe('tail source: backpressure through the flow gate', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  const runs: TailRun[] = [];
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = await tempDir('rxflume-tail-bp-'));
+  });
+  afterEach(async () => {
+    for (const r of runs.splice(0)) await r.stop();
+    await cleanup();
+  });
+
+  it.each([
+    { batchSize: undefined, label: 'default batchSize (capped at the bound)' },
+    { batchSize: 30, label: 'batchSize 30' },
+  ])('never has more than 100 read-but-unsettled events and resumes as acks arrive ($label)', async ({ batchSize }) => {
+    const path = join(dir, 'a.log');
+    const w = new Writer(path);
+    const lines = lineRange('x', 0, 1000);
+    w.lines(lines);
+    w.close();
+    const run = startTail({
+      path,
+      stateDir: join(dir, 'state'),
+      autoAck: false,
+      gate: { maxEvents: 100 },
+      config: batchSize === undefined ? {} : { batchSize },
+    });
+    runs.push(run);
+    const gate = run.ctx.gate;
+    await waitFor(() => gate.inFlightEvents >= 90, { what: 'the gate to fill' });
+    await sleep(200); // acks withheld: the source must stay blocked
+    expect(run.events.length).toBeLessThanOrEqual(100);
+    expect(gate.inFlightEvents).toBe(run.events.length);
+
+    while (run.events.length < lines.length) {
+      const seen = run.events.length;
+      run.ackAll();
+      await waitFor(() => run.events.length > seen, { what: `more than ${seen} events after acks` });
+      expect(gate.inFlightEvents).toBeLessThanOrEqual(100);
+    }
+    run.ackAll();
+    expect(run.bodies()).toEqual(lines);
+    expect(gate.peakEvents).toBeLessThanOrEqual(100);
+    expect(gate.inFlightEvents).toBe(0);
+  });
+
+  it('stop() does not hang on a pending admission, and returns the credit of a batch admitted after it', async () => {
+    const path = join(dir, 'a.log');
+    const w = new Writer(path);
+    w.lines(lineRange('x', 0, 300));
+    w.close();
+    const run = startTail({ path, stateDir: join(dir, 'state'), autoAck: false, gate: { maxEvents: 100 }, config: { batchSize: 100 } });
+    runs.push(run);
+    await run.waitForCount(100);
+    await run.stop(); // the second batch waits for admission: stop must still return
+    expect(run.events).toHaveLength(100);
+    run.ackAll(); // frees room: the abandoned admission is granted, then failed and released
+    await waitFor(() => run.ctx.gate.inFlightEvents === 0, { what: 'all credit back' });
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * Runs the pilot config (config/smartcar.yaml) in-process against a temp data folder, the way
+ * `npm start` would with RXFLUME_DATA set, and reads back what the sinks wrote.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseConfig } from '../../src/config/load.js';
+import { Agent } from '../../src/core/agent.js';
+import { silentLogger } from '../../src/core/logger.js';
+
+export const PILOT_CONFIG = fileURLToPath(new URL('../../config/smartcar.yaml', import.meta.url));
+
+export async function startPilotAgent(dataDir: string, overrides: (yaml: string) => string = (y) => y): Promise<Agent> {
+  const text = overrides(await readFile(PILOT_CONFIG, 'utf8'));
+  const config = parseConfig(text, PILOT_CONFIG, { RXFLUME_DATA: dataDir, RXFLUME_AGENT_ID: 'test-agent' });
+  const agent = await Agent.create(config, { logger: silentLogger() });
+  await agent.start();
+  return agent;
+}
+
+/** Every file below `dir`, as paths relative to it, sorted. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string, rel: string) => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) await walk(join(d, e.name), rel ? `${rel}/${e.name}` : e.name);
+      else out.push(rel ? `${rel}/${e.name}` : e.name);
+    }
+  };
+  await walk(dir, '');
+  return out.sort();
+}
+
+/** yyyyMMdd of a time in the local zone (the pilot's collection date). */
+export function localDay(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
+}
