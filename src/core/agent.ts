@@ -158,6 +158,8 @@ export class Agent {
     for (const sink of this.sinks.values()) {
       await sink.close().catch((err) => log.error({ err, sink: sink.id }, 'sink close failed'));
     }
+    // Last: the acks of the final batches moved checkpoints after the sources stopped reading.
+    await Promise.all(this.pipelines.map((p) => p.flush()));
     await this.deadLetter.close();
     if (this.gaugeTimer) clearInterval(this.gaugeTimer);
     this.updateGauges();

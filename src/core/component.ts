@@ -38,6 +38,12 @@ export interface Source {
   readonly id: string;
   events(): Observable<EventBatch>;
   stop(): Promise<void>;
+  /**
+   * Called once the pipeline has settled everything this source emitted (after `stop()`): finish
+   * the work those late acks started (checkpoint writes, spool file renames) before the process
+   * exits. Resolves when it is on disk; never rejects (failures are logged and counted).
+   */
+  flush(): Promise<void>;
 }
 
 /**

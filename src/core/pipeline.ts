@@ -75,6 +75,11 @@ export class SourcePipeline {
     await this.parts.source.stop();
   }
 
+  /** After `done`: lets the source write what late acks changed (checkpoints, spool renames). */
+  flush(): Promise<void> {
+    return this.parts.source.flush();
+  }
+
   /** Tears the pipeline down at once (drain deadline passed): unsettled events become `failed`. */
   abort(): void {
     this.parts.gate.close();

@@ -142,7 +142,9 @@ describe('restart', () => {
     let next = 0;
     const kills = 5;
     for (let round = 0; round <= kills; round++) {
-      const agent = startCli(['run', '-c', config, '--log-level', 'warn']);
+      const agent = startCli(['run', '-c', config, '--log-level', 'info']);
+      // Kill only a running agent, at a random moment while lines are being appended.
+      await waitFor(() => agent.stderr().includes('agent started'), { what: 'the agent to start' });
       for (let k = 0; k < 5; k++) {
         const lines = Array.from({ length: 400 }, (_, j) => drivingLine(next + j));
         next += lines.length;
@@ -174,6 +176,10 @@ describe('restart', () => {
     expect(driving.duplicates).toBeLessThanOrEqual(bound);
 
     const statusOut = countDuplicates(await statusLines(join(t.dir, 'hdfs')));
+    console.log(
+      `kill -9 x${kills}: driving in=${next} delivered=${driving.unique.size} duplicates=${driving.duplicates}; ` +
+        `status in=${status.dataLines} delivered=${statusOut.unique.size} duplicates=${statusOut.duplicates}; bound=${bound}`,
+    );
     expect(statusOut.unique.size).toBe(status.dataLines);
     expect(statusOut.duplicates).toBeLessThanOrEqual(bound);
     expect(readdirSync(join(t.dir, 'hdfs', 'status')).filter((f) => f.endsWith('.tmp'))).toEqual([]);

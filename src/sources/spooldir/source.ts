@@ -119,6 +119,13 @@ export class SpooldirSource implements Source {
     return this.stopped;
   }
 
+  /** Finishes the renames and checkpoint writes that acks settled after `stop()` started. */
+  async flush(): Promise<void> {
+    await this.stop();
+    await this.finishing;
+    await this.checkpoint.flush();
+  }
+
   private async shutdown(): Promise<void> {
     this.stopping = true;
     this.cancelAdmission?.();

@@ -96,6 +96,11 @@ export class TailFollower {
     }
   }
 
+  /** Writes the checkpoint as it stands now (acks may have moved it after `run` ended). */
+  async flushCheckpoint(): Promise<void> {
+    if (this.resumed) await this.checkpoint.flush();
+  }
+
   /** Stops reading; a pending admission is abandoned (its lines are failed, so credit returns). */
   stop(): void {
     this.stopped = true;

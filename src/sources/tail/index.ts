@@ -62,6 +62,11 @@ export class TailSource implements Source {
     })();
     return this.stopping;
   }
+
+  async flush(): Promise<void> {
+    await this.stop();
+    await this.follower?.flushCheckpoint();
+  }
 }
 
 export const tailSource: ComponentRegistration<TailSourceConfig, Source, SourceContext> = {

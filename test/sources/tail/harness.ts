@@ -85,7 +85,7 @@ export class Writer {
     if (lines.length > 0) writeSync(this.fd, `${lines.join('\n')}\n`);
   }
   raw(text: string | Buffer): void {
-    writeSync(this.fd, text);
+    writeSync(this.fd, typeof text === 'string' ? Buffer.from(text) : text);
   }
   close(): void {
     closeSync(this.fd);
