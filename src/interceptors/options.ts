@@ -4,6 +4,7 @@
  * error naming the option, never a failure on the first event.
  */
 import { z } from 'zod';
+import { isValidTimeZone } from '../core/time/zoned-calendar.js';
 
 /** A required JavaScript regular expression (Flume's are Java ones; the common syntax is the same). */
 export function regexOption(description: string) {
@@ -26,18 +27,9 @@ export function headerNameOption(defaultName: string, description: string) {
 }
 
 /** `local` or an IANA zone name that this runtime knows. */
-export const timeZoneOption = z.string({ error: 'must be "local" or an IANA time zone such as Asia/Seoul' }).refine(
-  (zone) => {
-    if (zone === 'local') return true;
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { error: 'must be "local" or an IANA time zone such as Asia/Seoul' },
-);
+export const timeZoneOption = z
+  .string({ error: 'must be "local" or an IANA time zone such as Asia/Seoul' })
+  .refine(isValidTimeZone, { error: 'must be "local" or an IANA time zone such as Asia/Seoul' });
 
 /** Returns true when every character of `text` is ASCII. */
 export function isAscii(text: string): boolean {

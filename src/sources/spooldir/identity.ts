@@ -1,5 +1,8 @@
 /**
- * Identity of a spool file: device + inode + a fingerprint of its first bytes.
+ * Identity of a spool file: device + inode + a fingerprint of its first bytes, in the field
+ * names of the spooldir checkpoint (`dev`, `ino` as numbers, `fingerprint`, `fingerprintBytes`).
+ * The reading and hashing is the shared src/sources/file-identity.ts; this module maps it to the
+ * spooldir's shape and fixes its fingerprint scheme (SHA-1 of the bytes, as checkpoints hold it).
  *
  * Invariants:
  * - The fingerprint covers the first min(256, size) bytes, and how many it covered is kept, so a
@@ -10,10 +13,8 @@
  *
  * Failure modes: read errors (EISDIR, EIO) propagate to the caller, which quarantines the file.
  */
-import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-
-export const FINGERPRINT_BYTES = 256;
+import { fingerprintHead, recheckHead, sameInode, sha1Plain } from '../file-identity.js';
 
 export interface FileIdentity {
   readonly dev: number;
@@ -23,35 +24,21 @@ export interface FileIdentity {
   readonly fingerprintBytes: number;
 }
 
+type SpoolStat = { dev: number; ino: number; size: number };
+
 export function fileKeyOf(id: FileIdentity): string {
   return `${id.dev}:${id.ino}:${id.fingerprint}`;
 }
 
-async function hashHead(fh: FileHandle, bytes: number): Promise<{ fingerprint: string; bytes: number }> {
-  const buf = Buffer.alloc(bytes);
-  let got = 0;
-  while (got < bytes) {
-    const { bytesRead } = await fh.read(buf, got, bytes - got, got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  const fingerprint = createHash('sha1').update(buf.subarray(0, got)).digest('hex').slice(0, 16);
-  return { fingerprint, bytes: got };
-}
-
 /** Reads the identity of an open file whose stat is `st`. */
-export async function readIdentity(fh: FileHandle, st: { dev: number; ino: number; size: number }): Promise<FileIdentity> {
-  const head = await hashHead(fh, Math.min(FINGERPRINT_BYTES, st.size));
-  return { dev: st.dev, ino: st.ino, fingerprint: head.fingerprint, fingerprintBytes: head.bytes };
+export async function readIdentity(fh: FileHandle, st: SpoolStat): Promise<FileIdentity> {
+  const head = await fingerprintHead(fh, st.size, sha1Plain);
+  return { dev: st.dev, ino: st.ino, fingerprint: head.hash, fingerprintBytes: head.bytes };
 }
 
 /** True when the open file is the one `expected` describes (same dev, inode and leading bytes). */
-export async function hasIdentity(
-  fh: FileHandle,
-  st: { dev: number; ino: number; size: number },
-  expected: FileIdentity,
-): Promise<boolean> {
-  if (st.dev !== expected.dev || st.ino !== expected.ino || st.size < expected.fingerprintBytes) return false;
-  const head = await hashHead(fh, expected.fingerprintBytes);
-  return head.bytes === expected.fingerprintBytes && head.fingerprint === expected.fingerprint;
+export async function hasIdentity(fh: FileHandle, st: SpoolStat, expected: FileIdentity): Promise<boolean> {
+  if (!sameInode(st, expected)) return false;
+  const head = { bytes: expected.fingerprintBytes, hash: expected.fingerprint };
+  return (await recheckHead(fh, head, st.size, sha1Plain, false)) !== undefined;
 }

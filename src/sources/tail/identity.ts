@@ -1,20 +1,18 @@
 /**
- * File identity for the tail follower: device + inode + a short content fingerprint.
- *
- * Why the fingerprint: an inode number is reused once a file is deleted, so a file re-created
- * under the same name may get the old number while we were down. The fingerprint is a hash of the
- * first `fpLen` bytes (at most FINGERPRINT_BYTES) with `fpLen` itself hashed in, so an empty or
- * short prefix never collides with a longer one.
+ * File identity for the tail follower: device + inode + a short content fingerprint, in the
+ * field names of the tail checkpoint (`dev`, `ino`, `fpLen`, `fp`). The reading and hashing is
+ * the shared src/sources/file-identity.ts; this module maps it to the tail's shape and fixes
+ * the tail's fingerprint scheme (sha256 with the byte count hashed in, as checkpoints hold it).
  *
  * Invariants:
  * - `fpLen` only grows (see `checkPrefix`): a file first seen short gets a stronger fingerprint
  *   once it has more bytes, as long as the old prefix still matches (else it was rewritten).
  * - dev and ino are kept as decimal strings (bigint stats), so 64-bit inode numbers stay exact.
  */
-import { createHash } from 'node:crypto';
-import { type FileHandle, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { fingerprintHead, type HeadFingerprint, type InodeStat, recheckHead, sha256LengthTagged, statHandle } from '../file-identity.js';
 
-export const FINGERPRINT_BYTES = 256;
+export { type InodeStat, sameInode, statHandle, statPath } from '../file-identity.js';
 
 export interface FileIdentity {
   readonly dev: string;
@@ -25,57 +23,19 @@ export interface FileIdentity {
   readonly fp: string;
 }
 
-export interface InodeStat {
-  readonly dev: string;
-  readonly ino: string;
-  readonly size: number;
-  readonly nlink: number;
-  readonly mtimeMs: number;
-  readonly isFile: boolean;
-}
-
-export function fingerprint(prefix: Buffer): string {
-  return createHash('sha256').update(`${prefix.length}:`).update(prefix).digest('hex').slice(0, 16);
-}
+/** The tail's fingerprint scheme; frozen, since checkpoints and event ids hold its output. */
+const fingerprint = sha256LengthTagged;
 
 /** The fileKey used in event ids: `<dev>-<ino>-<fp>`. */
 export function identityKey(id: FileIdentity): string {
   return `${id.dev}-${id.ino}-${id.fp}`;
 }
 
-export function sameInode(a: { dev: string; ino: string }, b: { dev: string; ino: string }): boolean {
-  return a.dev === b.dev && a.ino === b.ino;
-}
-
-export async function statHandle(fh: FileHandle): Promise<InodeStat> {
-  const st = await fh.stat({ bigint: true });
-  return {
-    dev: st.dev.toString(),
-    ino: st.ino.toString(),
-    size: Number(st.size),
-    nlink: Number(st.nlink),
-    mtimeMs: Number(st.mtimeMs),
-    isFile: st.isFile(),
-  };
-}
-
-/** Reads up to `length` bytes from offset 0 (fewer if the file is shorter). */
-export async function readPrefix(fh: FileHandle, length: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
-  let got = 0;
-  while (got < length) {
-    const { bytesRead } = await fh.read(buf, got, length - got, got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return buf.subarray(0, got);
-}
-
 /** Identity of an open file, fingerprinting as much of the first FINGERPRINT_BYTES as exists. */
 export async function readIdentity(fh: FileHandle): Promise<{ identity: FileIdentity; stat: InodeStat }> {
   const stat = await statHandle(fh);
-  const prefix = await readPrefix(fh, Math.min(stat.size, FINGERPRINT_BYTES));
-  return { identity: { dev: stat.dev, ino: stat.ino, fpLen: prefix.length, fp: fingerprint(prefix) }, stat };
+  const head = await fingerprintHead(fh, stat.size, fingerprint);
+  return { identity: withHead(stat, head), stat };
 }
 
 /**
@@ -83,28 +43,11 @@ export async function readIdentity(fh: FileHandle): Promise<{ identity: FileIden
  * not (truncated or rewritten), else the identity, with a longer fingerprint if more bytes exist.
  */
 export async function checkPrefix(fh: FileHandle, id: FileIdentity, size: number): Promise<FileIdentity | undefined> {
-  if (size < id.fpLen) return undefined;
-  const prefix = await readPrefix(fh, Math.min(size, FINGERPRINT_BYTES));
-  if (prefix.length < id.fpLen) return undefined;
-  if (fingerprint(prefix.subarray(0, id.fpLen)) !== id.fp) return undefined;
-  if (prefix.length === id.fpLen) return id;
-  return { dev: id.dev, ino: id.ino, fpLen: prefix.length, fp: fingerprint(prefix) };
+  const head = await recheckHead(fh, { bytes: id.fpLen, hash: id.fp }, size, fingerprint, true);
+  if (head === undefined) return undefined;
+  return head.bytes === id.fpLen ? id : withHead(id, head);
 }
 
-/** Stat of a path (following symlinks), or `undefined` when nothing is there. */
-export async function statPath(path: string): Promise<InodeStat | undefined> {
-  try {
-    const st = await stat(path, { bigint: true });
-    return {
-      dev: st.dev.toString(),
-      ino: st.ino.toString(),
-      size: Number(st.size),
-      nlink: Number(st.nlink),
-      mtimeMs: Number(st.mtimeMs),
-      isFile: st.isFile(),
-    };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+function withHead(inode: { dev: string; ino: string }, head: HeadFingerprint): FileIdentity {
+  return { dev: inode.dev, ino: inode.ino, fpLen: head.bytes, fp: head.hash };
 }

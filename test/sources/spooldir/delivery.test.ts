@@ -1,25 +1,11 @@
 import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../src/core/errors.js';
-import { sleep, tempDir, waitFor } from '../../support/wait.js';
-import { lines, type SpoolRun, spoolFile, startSpool } from './harness.js';
+import { sleep, waitFor } from '../../support/wait.js';
+import { lines, spoolFile, useSpoolDirs } from './harness.js';
 
-let spool: { dir: string; cleanup: () => Promise<void> };
-let state: { dir: string; cleanup: () => Promise<void> };
-let run: SpoolRun | undefined;
-
-beforeEach(async () => {
-  spool = await tempDir('rxflume-spool-');
-  state = await tempDir('rxflume-state-');
-});
-
-afterEach(async () => {
-  await run?.stop();
-  run = undefined;
-  await spool.cleanup();
-  await state.cleanup();
-});
+const dirs = useSpoolDirs();
 
 const exists = (p: string) =>
   access(p).then(
@@ -33,26 +19,26 @@ describe('spooldir delivery', () => {
     const b = lines('b', 20);
     const c = lines('c', 10);
     // Names deliberately not in mtime order: oldest is c, then a, then b.
-    await spoolFile(spool.dir, 'a.log', `${a.join('\n')}\n`, 50_000);
-    await spoolFile(spool.dir, 'b.log', `${b.join('\n')}\n`, 40_000);
-    await spoolFile(spool.dir, 'c.log', `${c.join('\n')}\n`, 60_000);
-    run = startSpool({ spoolDir: spool.dir, stateDir: state.dir, autoAck: false, config: { batchSize: 7 } });
+    await spoolFile(dirs.spoolDir, 'a.log', `${a.join('\n')}\n`, 50_000);
+    await spoolFile(dirs.spoolDir, 'b.log', `${b.join('\n')}\n`, 40_000);
+    await spoolFile(dirs.spoolDir, 'c.log', `${c.join('\n')}\n`, 60_000);
+    const run = dirs.start({ autoAck: false, config: { batchSize: 7 } });
 
-    await waitFor(() => run?.events.length === 60, { what: 'all 60 lines' });
+    await waitFor(() => run.events.length === 60, { what: 'all 60 lines' });
     expect(run.bodies()).toEqual([...c, ...a, ...b]);
     await sleep(100); // give a wrong implementation the chance to rename early
-    expect((await readdir(spool.dir)).sort()).toEqual(['a.log', 'b.log', 'c.log']);
+    expect((await readdir(dirs.spoolDir)).sort()).toEqual(['a.log', 'b.log', 'c.log']);
 
     run.settle(9); // all of c but one
     await sleep(100);
-    expect(await exists(join(spool.dir, 'c.log'))).toBe(true);
+    expect(await exists(join(dirs.spoolDir, 'c.log'))).toBe(true);
     run.settle(1); // the last line of c
-    await waitFor(() => exists(join(spool.dir, 'c.log.COMPLETED')), { what: 'c renamed' });
-    expect(await exists(join(spool.dir, 'a.log'))).toBe(true);
+    await waitFor(() => exists(join(dirs.spoolDir, 'c.log.COMPLETED')), { what: 'c renamed' });
+    expect(await exists(join(dirs.spoolDir, 'a.log'))).toBe(true);
 
     run.settle();
-    await waitFor(async () => (await readdir(spool.dir)).filter((n) => n.endsWith('.COMPLETED')).length === 3, { what: 'all renamed' });
-    await waitFor(async () => (await run?.ctx.metrics.value('rxflume_spool_files_total', { outcome: 'completed' })) === 3, {
+    await waitFor(async () => (await readdir(dirs.spoolDir)).filter((n) => n.endsWith('.COMPLETED')).length === 3, { what: 'all renamed' });
+    await waitFor(async () => (await run.ctx.metrics.value('rxflume_spool_files_total', { outcome: 'completed' })) === 3, {
       what: '3 completed',
     });
     expect(run.ctx.gate.inFlightEvents).toBe(0);
@@ -62,32 +48,34 @@ describe('spooldir delivery', () => {
   });
 
   it('deletes finished files with deletePolicy immediate', async () => {
-    await spoolFile(spool.dir, 'one.txt', 'x\ny\n');
-    await spoolFile(spool.dir, 'two.txt', 'z\n');
-    run = startSpool({ spoolDir: spool.dir, stateDir: state.dir, config: { deletePolicy: 'immediate' } });
-    await waitFor(async () => (await readdir(spool.dir)).length === 0, { what: 'files deleted' });
+    await spoolFile(dirs.spoolDir, 'one.txt', 'x\ny\n');
+    await spoolFile(dirs.spoolDir, 'two.txt', 'z\n');
+    const run = dirs.start({ config: { deletePolicy: 'immediate' } });
+    await waitFor(async () => (await readdir(dirs.spoolDir)).length === 0, { what: 'files deleted' });
     expect(run.bodies()).toEqual(['x', 'y', 'z']);
-    await waitFor(async () => (await run?.ctx.metrics.value('rxflume_spool_files_total', { outcome: 'deleted' })) === 2, {
+    await waitFor(async () => (await run.ctx.metrics.value('rxflume_spool_files_total', { outcome: 'deleted' })) === 2, {
       what: '2 deleted',
     });
   });
 
   it('delivers a last line without newline, strips CR, and completes zero-byte files at once', async () => {
-    await spoolFile(spool.dir, 'a.txt', 'first\r\nsecond\nno-newline', 30_000);
-    await spoolFile(spool.dir, 'empty.txt', '', 20_000);
-    run = startSpool({ spoolDir: spool.dir, stateDir: state.dir, config: { fileHeader: true, basenameHeader: true } });
-    await waitFor(async () => (await readdir(spool.dir)).sort().join() === 'a.txt.COMPLETED,empty.txt.COMPLETED', { what: 'both done' });
+    await spoolFile(dirs.spoolDir, 'a.txt', 'first\r\nsecond\nno-newline', 30_000);
+    await spoolFile(dirs.spoolDir, 'empty.txt', '', 20_000);
+    const run = dirs.start({ config: { fileHeader: true, basenameHeader: true } });
+    await waitFor(async () => (await readdir(dirs.spoolDir)).sort().join() === 'a.txt.COMPLETED,empty.txt.COMPLETED', {
+      what: 'both done',
+    });
     expect(run.bodies()).toEqual(['first', 'second', 'no-newline']);
     const last = run.events[2];
     expect(last?.position.end).toBe(Buffer.byteLength('first\r\nsecond\nno-newline'));
-    expect(last?.headers).toEqual({ file: join(spool.dir, 'a.txt'), basename: 'a.txt' });
+    expect(last?.headers).toEqual({ file: join(dirs.spoolDir, 'a.txt'), basename: 'a.txt' });
   });
 
   it('flags a 5 MB line without breaking its neighbours', async () => {
     const huge = Buffer.alloc(5 * 1024 * 1024, 0x78);
-    await spoolFile(spool.dir, 'big.txt', Buffer.concat([Buffer.from('before\n'), huge, Buffer.from('\nafter\n')]));
-    run = startSpool({ spoolDir: spool.dir, stateDir: state.dir });
-    await waitFor(() => exists(join(spool.dir, 'big.txt.COMPLETED')), { what: 'big done' });
+    await spoolFile(dirs.spoolDir, 'big.txt', Buffer.concat([Buffer.from('before\n'), huge, Buffer.from('\nafter\n')]));
+    const run = dirs.start();
+    await waitFor(() => exists(join(dirs.spoolDir, 'big.txt.COMPLETED')), { what: 'big done' });
     expect(run.events).toHaveLength(3);
     const [before, flagged, after] = run.events;
     expect(before?.body.toString()).toBe('before');
@@ -100,15 +88,15 @@ describe('spooldir delivery', () => {
   });
 
   it('never overwrites an existing finished name', async () => {
-    await writeFile(join(spool.dir, 'dup.txt.COMPLETED'), 'old\n');
-    await spoolFile(spool.dir, 'dup.txt', 'new\n');
-    run = startSpool({ spoolDir: spool.dir, stateDir: state.dir });
-    await waitFor(async () => (await readdir(spool.dir)).length === 2 && !(await exists(join(spool.dir, 'dup.txt'))), {
+    await writeFile(join(dirs.spoolDir, 'dup.txt.COMPLETED'), 'old\n');
+    await spoolFile(dirs.spoolDir, 'dup.txt', 'new\n');
+    const run = dirs.start();
+    await waitFor(async () => (await readdir(dirs.spoolDir)).length === 2 && !(await exists(join(dirs.spoolDir, 'dup.txt'))), {
       what: 'dup finished',
     });
-    const names = await readdir(spool.dir);
+    const names = await readdir(dirs.spoolDir);
     expect(names).toContain('dup.txt.COMPLETED');
-    expect(await readFile(join(spool.dir, 'dup.txt.COMPLETED'), 'utf8')).toBe('old\n');
+    expect(await readFile(join(dirs.spoolDir, 'dup.txt.COMPLETED'), 'utf8')).toBe('old\n');
     expect(names.find((n) => n !== 'dup.txt.COMPLETED')).toMatch(/^dup\.txt\.\d+\.COMPLETED$/);
     expect(run.bodies()).toEqual(['new']);
   });

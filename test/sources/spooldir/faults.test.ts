@@ -1,50 +1,29 @@
 import { appendFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sleep, tempDir, waitFor } from '../../support/wait.js';
-import { lines, type SpoolRun, spoolFile, startSpool } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { sleep, waitFor } from '../../support/wait.js';
+import { lines, spoolFile, useSpoolDirs } from './harness.js';
 
-let spool: { dir: string; cleanup: () => Promise<void> };
-let state: { dir: string; cleanup: () => Promise<void> };
-let run: SpoolRun | undefined;
+const dirs = useSpoolDirs();
 
-beforeEach(async () => {
-  spool = await tempDir('rxflume-spool-');
-  state = await tempDir('rxflume-state-');
-});
-
-afterEach(async () => {
-  await run?.stop();
-  run = undefined;
-  await spool.cleanup();
-  await state.cleanup();
-});
-
-const quarantine = () => join(spool.dir, '.quarantine');
+const quarantine = () => join(dirs.spoolDir, '.quarantine');
 
 describe('spooldir faults', () => {
   it('quarantines a file modified while being read; lines already emitted stay, the next file is processed', async () => {
     const a = lines('a', 1000);
     const b = lines('b', 50);
-    await spoolFile(spool.dir, 'a.txt', `${a.join('\n')}\n`, 20_000);
-    await spoolFile(spool.dir, 'b.txt', `${b.join('\n')}\n`, 10_000);
-    run = startSpool({
-      spoolDir: spool.dir,
-      stateDir: state.dir,
-      autoAck: false,
-      gate: { maxEvents: 100 },
-      config: { batchSize: 50, readChunkBytes: 2048 },
-    });
-    const r = run;
+    await spoolFile(dirs.spoolDir, 'a.txt', `${a.join('\n')}\n`, 20_000);
+    await spoolFile(dirs.spoolDir, 'b.txt', `${b.join('\n')}\n`, 10_000);
+    const r = dirs.start({ autoAck: false, gate: { maxEvents: 100 }, config: { batchSize: 50, readChunkBytes: 2048 } });
     // The source is parked on a full gate in the middle of a.txt: the writer comes back.
     await waitFor(() => r.events.length === 100, { what: 'gate full mid-file' });
-    await appendFile(join(spool.dir, 'a.txt'), 'late-line\n');
+    await appendFile(join(dirs.spoolDir, 'a.txt'), 'late-line\n');
     r.autoAck = true;
     r.settle();
-    await waitFor(async () => (await readdir(spool.dir)).includes('b.txt.COMPLETED'), { what: 'b finished' });
+    await waitFor(async () => (await readdir(dirs.spoolDir)).includes('b.txt.COMPLETED'), { what: 'b finished' });
 
     expect(await readdir(quarantine())).toEqual(['a.txt']);
-    expect(await readdir(spool.dir)).not.toContain('a.txt');
+    expect(await readdir(dirs.spoolDir)).not.toContain('a.txt');
     const bodies = r.bodies();
     const fromA = bodies.filter((x) => x.startsWith('a-'));
     expect(fromA.length).toBeGreaterThanOrEqual(100);
@@ -60,22 +39,22 @@ describe('spooldir faults', () => {
   });
 
   it('quarantines an entry that cannot be read (a directory: EISDIR) and goes on', async () => {
-    await mkdir(join(spool.dir, 'not-a-file.txt'));
-    await spoolFile(spool.dir, 'ok.txt', 'fine\n');
-    run = startSpool({ spoolDir: spool.dir, stateDir: state.dir });
-    await waitFor(async () => (await readdir(spool.dir)).includes('ok.txt.COMPLETED'), { what: 'ok finished' });
+    await mkdir(join(dirs.spoolDir, 'not-a-file.txt'));
+    await spoolFile(dirs.spoolDir, 'ok.txt', 'fine\n');
+    const run = dirs.start();
+    await waitFor(async () => (await readdir(dirs.spoolDir)).includes('ok.txt.COMPLETED'), { what: 'ok finished' });
     await waitFor(async () => (await readdir(quarantine()).catch((): string[] => [])).includes('not-a-file.txt'), {
       what: 'dir quarantined',
     });
     expect(run.bodies()).toEqual(['fine']);
-    await waitFor(async () => (await run?.ctx.metrics.value('rxflume_spool_files_total', { outcome: 'quarantined' })) === 1, {
+    await waitFor(async () => (await run.ctx.metrics.value('rxflume_spool_files_total', { outcome: 'quarantined' })) === 1, {
       what: '1 quarantined',
     });
   });
 
   it('keeps polling when the spool folder is missing, and starts reading once it appears', async () => {
-    const later = join(spool.dir, 'later');
-    run = startSpool({ spoolDir: later, stateDir: state.dir });
+    const later = join(dirs.spoolDir, 'later');
+    const run = dirs.start({ spoolDir: later });
     await sleep(100); // a few polls fail on the missing folder; none may end the source
     await mkdir(later);
     await spoolFile(later, 'x.txt', 'x\n');

@@ -1,30 +1,15 @@
 import { readdir } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sleep, tempDir, waitFor } from '../../support/wait.js';
-import { lines, type SpoolRun, spoolFile, startSpool } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { sleep, waitFor } from '../../support/wait.js';
+import { lines, spoolFile, useSpoolDirs } from './harness.js';
 
-let spool: { dir: string; cleanup: () => Promise<void> };
-let state: { dir: string; cleanup: () => Promise<void> };
-let run: SpoolRun | undefined;
-
-beforeEach(async () => {
-  spool = await tempDir('rxflume-spool-');
-  state = await tempDir('rxflume-state-');
-});
-
-afterEach(async () => {
-  await run?.stop();
-  run = undefined;
-  await spool.cleanup();
-  await state.cleanup();
-});
+const dirs = useSpoolDirs();
 
 describe('spooldir flow control', () => {
   it('reads no further than the gate allows while acks are withheld, and resumes on acks', async () => {
     const all = lines('line', 5000);
-    await spoolFile(spool.dir, 'a.txt', `${all.join('\n')}\n`);
-    run = startSpool({ spoolDir: spool.dir, stateDir: state.dir, autoAck: false, gate: { maxEvents: 500 }, config: { batchSize: 100 } });
-    const r = run;
+    await spoolFile(dirs.spoolDir, 'a.txt', `${all.join('\n')}\n`);
+    const r = dirs.start({ autoAck: false, gate: { maxEvents: 500 }, config: { batchSize: 100 } });
     await waitFor(() => r.events.length === 500, { what: 'gate full' });
     await sleep(150); // the source must stay parked, not read ahead
     expect(r.events).toHaveLength(500);
@@ -32,7 +17,7 @@ describe('spooldir flow control', () => {
 
     r.autoAck = true;
     r.settle();
-    await waitFor(async () => (await readdir(spool.dir)).includes('a.txt.COMPLETED'), { what: 'file finished' });
+    await waitFor(async () => (await readdir(dirs.spoolDir)).includes('a.txt.COMPLETED'), { what: 'file finished' });
     expect(r.bodies()).toEqual(all);
     expect(r.ctx.gate.peakEvents).toBeLessThanOrEqual(500);
     expect(r.ctx.gate.inFlightEvents).toBe(0);
@@ -42,10 +27,9 @@ describe('spooldir flow control', () => {
     const n = 200_000;
     const parts: string[] = new Array(n);
     for (let i = 0; i < n; i++) parts[i] = `20160101000004,K${String(i).padStart(7, '0')},81,97,88,90,1,1,1,1,A,A,83`;
-    await spoolFile(spool.dir, 'SmartCarStatusInfo_20160101.txt', `${parts.join('\n')}\n`);
-    run = startSpool({ spoolDir: spool.dir, stateDir: state.dir });
-    const r = run;
-    await waitFor(async () => (await readdir(spool.dir)).includes('SmartCarStatusInfo_20160101.txt.COMPLETED'), {
+    await spoolFile(dirs.spoolDir, 'SmartCarStatusInfo_20160101.txt', `${parts.join('\n')}\n`);
+    const r = dirs.start();
+    await waitFor(async () => (await readdir(dirs.spoolDir)).includes('SmartCarStatusInfo_20160101.txt.COMPLETED'), {
       what: 'large file finished',
       timeoutMs: 120_000,
     });

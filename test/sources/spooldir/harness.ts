@@ -1,15 +1,18 @@
 /**
  * Test harness for the spooldir source: a real source over a real folder, with a subscriber that
  * records every event and either settles acks at once (`autoAck`) or holds them for the test.
+ * `useSpoolDirs` gives each test fresh spool and state folders and stops what it started.
  */
 import { utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Subscription } from 'rxjs';
+import { afterEach, beforeEach } from 'vitest';
 import type { FlowGateOptions } from '../../../src/buffers/memory.js';
 import type { Source, SourceContext } from '../../../src/core/component.js';
 import type { AckOutcome, FlumeEvent } from '../../../src/core/event.js';
 import { spooldirConfigSchema, spooldirSource } from '../../../src/sources/spooldir/index.js';
 import { testSourceContext } from '../../support/context.js';
+import { tempDir } from '../../support/wait.js';
 
 export interface SpoolRun {
   readonly source: Source;
@@ -25,14 +28,16 @@ export interface SpoolRun {
   stop(): Promise<void>;
 }
 
-export function startSpool(opts: {
+export interface StartSpoolOptions {
   spoolDir: string;
   stateDir: string;
   config?: Record<string, unknown>;
   gate?: Partial<FlowGateOptions>;
   autoAck?: boolean;
   id?: string;
-}): SpoolRun {
+}
+
+export function startSpool(opts: StartSpoolOptions): SpoolRun {
   const config = spooldirConfigSchema.parse({ spoolDir: opts.spoolDir, minFileAgeMs: 0, pollDelay: 20, ...opts.config });
   const ctx = testSourceContext(opts.id ?? 'spool', opts.stateDir, opts.gate);
   const source = spooldirSource.create(config, ctx);
@@ -70,6 +75,55 @@ export function startSpool(opts: {
     },
   };
   return run;
+}
+
+/** The current test's folders, and a `start` whose runs are stopped after the test. */
+export interface SpoolDirs {
+  readonly spoolDir: string;
+  readonly stateDir: string;
+  /** Starts a source over this test's folders (`spoolDir` may point elsewhere). */
+  start(opts?: Partial<StartSpoolOptions>): SpoolRun;
+}
+
+/**
+ * Registers beforeEach/afterEach hooks: fresh temp spool and state folders per test; afterwards
+ * every run started through `start` is stopped, then both folders are removed.
+ */
+export function useSpoolDirs(): SpoolDirs {
+  let spool: { dir: string; cleanup: () => Promise<void> } | undefined;
+  let state: { dir: string; cleanup: () => Promise<void> } | undefined;
+  const runs: SpoolRun[] = [];
+  const current = (d: typeof spool) => {
+    if (!d) throw new Error('useSpoolDirs: folders exist only while a test runs');
+    return d.dir;
+  };
+
+  beforeEach(async () => {
+    spool = await tempDir('rxflume-spool-');
+    state = await tempDir('rxflume-state-');
+  });
+
+  afterEach(async () => {
+    for (const r of runs.splice(0)) await r.stop();
+    await spool?.cleanup();
+    await state?.cleanup();
+    spool = undefined;
+    state = undefined;
+  });
+
+  return {
+    get spoolDir() {
+      return current(spool);
+    },
+    get stateDir() {
+      return current(state);
+    },
+    start(opts = {}) {
+      const r = startSpool({ spoolDir: current(spool), stateDir: current(state), ...opts });
+      runs.push(r);
+      return r;
+    },
+  };
 }
 
 /** `<prefix>-0 … <prefix>-(n-1)`, one per line. */
