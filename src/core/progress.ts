@@ -65,11 +65,20 @@ export class FileProgress {
 
   /** Registers the next line; `holdsCredit: false` for lines that never took flow-gate credit. */
   register(end: number, bytes: number, holdsCredit = true): Ack {
+    const seq = this.registerLine(end);
+    return new OnceAck((outcome) => this.settleLine(seq, holdsCredit ? bytes : -1, outcome));
+  }
+
+  /**
+   * The allocation-free form of `register` for hot paths: answers the line's sequence number; the
+   * caller must call `settleLine(seq, …)` exactly once (see `LineEvent`, which is its own ack).
+   */
+  registerLine(end: number): number {
     if (this.sealed) throw new Error('FileProgress.register after seal');
     const seq = this.seqBase + this.ends.length;
     this.ends.push(end);
     this.states.push(0);
-    return new OnceAck((outcome) => this.settle(seq, holdsCredit ? bytes : -1, outcome));
+    return seq;
   }
 
   /** No more lines will be registered (end of a spool file, or a rotated-away tail file). */
@@ -78,7 +87,8 @@ export class FileProgress {
     this.maybeComplete();
   }
 
-  private settle(seq: number, bytes: number, outcome: AckOutcome): void {
+  /** Settles a line from `registerLine`; `bytes` < 0 for a line that holds no flow-gate credit. */
+  settleLine(seq: number, bytes: number, outcome: AckOutcome): void {
     const i = seq - this.seqBase;
     this.states[i] = outcome === 'failed' ? 2 : 1;
     if (outcome === 'failed') this.blocked = true;

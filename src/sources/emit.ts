@@ -9,7 +9,7 @@
  */
 import type { FlowGate } from '../buffers/memory.js';
 import { ErrorCodes } from '../core/errors.js';
-import { type EventBatch, eventId, type FlumeEvent, type Headers } from '../core/event.js';
+import { type Ack, type AckOutcome, type EventBatch, type EventPosition, eventId, type FlumeEvent, type Headers } from '../core/event.js';
 import type { FileProgress } from '../core/progress.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { SplitLine } from './line-splitter.js';
@@ -20,6 +20,55 @@ export interface LineOrigin {
   readonly path: string;
   /** Headers every event of this file starts with (copied per event). */
   readonly headers?: Headers;
+}
+
+/**
+ * A line read from a file, and its own acknowledgement: one object per line instead of an event,
+ * an ack, a closure, a position and an id string. Lines stay in memory for as long as they are in
+ * flight (often long enough to be promoted out of V8's young generation), so their size is what
+ * garbage collection pays for. `id` and `position` are derived on demand.
+ */
+class LineEvent implements FlumeEvent, Ack {
+  headers: Headers;
+  record?: Record<string, unknown>;
+  error?: FlumeEvent['error'];
+  private done = false;
+  /** Body length when admitted: the credit this line gives back, whatever interceptors do to the body. */
+  private readonly credit: number;
+
+  constructor(
+    private readonly origin: LineOrigin,
+    private readonly progress: FileProgress,
+    private readonly seq: number,
+    private readonly offset: number,
+    private readonly end: number,
+    public body: Buffer,
+  ) {
+    this.credit = body.length;
+    this.headers = origin.headers ? { ...origin.headers } : {};
+  }
+
+  get id(): string {
+    return eventId(this.origin.sourceId, this.origin.fileKey, this.offset);
+  }
+
+  get position(): EventPosition {
+    return { fileKey: this.origin.fileKey, path: this.origin.path, offset: this.offset, end: this.end };
+  }
+
+  get ack(): Ack {
+    return this;
+  }
+
+  get settled(): boolean {
+    return this.done;
+  }
+
+  settle(outcome: AckOutcome): void {
+    if (this.done) return;
+    this.done = true;
+    this.progress.settleLine(this.seq, this.credit, outcome);
+  }
 }
 
 export type EmitResult = { kind: 'batch'; batch: EventBatch } | { kind: 'dropped' } | { kind: 'closed' };
@@ -45,13 +94,7 @@ export async function admitLines(
   const events: FlumeEvent[] = new Array(lines.length);
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i] as SplitLine;
-    const event: FlumeEvent = {
-      id: eventId(origin.sourceId, origin.fileKey, l.offset),
-      body: l.body,
-      headers: origin.headers ? { ...origin.headers } : {},
-      position: { fileKey: origin.fileKey, path: origin.path, offset: l.offset, end: l.end },
-      ack: progress.register(l.end, l.body.length),
-    };
+    const event = new LineEvent(origin, progress, progress.registerLine(l.end), l.offset, l.end, l.body);
     if (l.oversize) {
       event.error = { code: ErrorCodes.LINE_TOO_LONG, reason: `line of ${l.length} bytes exceeds maxLineBytes` };
     }

@@ -1,0 +1,90 @@
+// Benchmark: a pilot status day (spooldir → seed interceptors → parse/validate → HDFS layout on the
+// local filesystem), text and Avro, next to a plain read + split of the same file measured in the
+// same run. Results are appended to the report by bench/run.mjs.
+import { createReadStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseConfig } from '../dist/config/load.js';
+import { Agent } from '../dist/core/agent.js';
+import { silentLogger } from '../dist/core/logger.js';
+import { statusFileName, writeStatusDay } from '../dist/simulator/status.js';
+
+/**
+ * The baseline: read the file in 1 MiB chunks and split it into one Buffer per line (what any
+ * line-oriented collector must do at least), keeping nothing.
+ */
+export async function baselineReadSplit(file) {
+  const started = performance.now();
+  let lines = 0;
+  let carry = Buffer.alloc(0);
+  let sink = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    let start = 0;
+    let nl = data.indexOf(10);
+    while (nl !== -1) {
+      const line = data.subarray(start, nl);
+      sink += line.length;
+      lines++;
+      start = nl + 1;
+      nl = data.indexOf(10, start);
+    }
+    carry = Buffer.from(data.subarray(start));
+  }
+  if (sink < 0) throw new Error('unreachable');
+  return { lines, seconds: (performance.now() - started) / 1000 };
+}
+
+function config(dir, format) {
+  return `
+agent: { id: bench, stateDir: ${dir}/state }
+deadLetter: { dir: ${dir}/dead-letter }
+sources:
+  status:
+    type: spooldir
+    spoolDir: ${dir}/spool
+    deletePolicy: immediate
+    minFileAgeMs: 0
+    pollDelay: 10
+    batchSize: 1000
+    schema: smartcar.CarStatus
+    interceptors:
+      - { type: timestamp, preserveExisting: true }
+      - { type: static, key: logType, value: car-batch-log }
+      - { type: append_field }
+      - { type: regex_filter, regex: '^\\d{14}' }
+    sinks: [hdfs]
+sinks:
+  hdfs:
+    type: hdfs
+    root: ${dir}/hdfs
+    path: /pilot-pjt/collect/%{logType}/wrk_date=%Y%m%d
+    filePrefix: '%{logType}'
+    fileSuffix: ${format === 'avro' ? '.avro' : '.log'}
+    format: ${format}
+    rollSize: 64MiB
+    batchSize: 10000
+`;
+}
+
+/** Runs the agent on one copy of `source`; answers lines/s from the file's arrival to its deletion. */
+export async function spoolToHdfs(dir, source, format, lines) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'spool'), { recursive: true });
+  const agent = await Agent.create(parseConfig(config(dir, format), 'bench.yaml', {}), { logger: silentLogger() });
+  await agent.start();
+  const target = join(dir, 'spool', 'day.txt');
+  const { copyFileSync } = await import('node:fs');
+  copyFileSync(source, join(dir, 'incoming.txt'));
+  const started = performance.now();
+  renameSync(join(dir, 'incoming.txt'), target);
+  while (existsSync(target)) await new Promise((r) => setTimeout(r, 5));
+  const seconds = (performance.now() - started) / 1000;
+  await agent.stop();
+  return { lines, seconds };
+}
+
+export function makeStatusDay(dir, cars = 100) {
+  const file = join(dir, statusFileName('20160101'));
+  const { dataLines, headerLines } = writeStatusDay({ date: '20160101', cars, file, seed: 11 });
+  return { file, lines: dataLines + headerLines };
+}
