@@ -4,7 +4,9 @@
  */
 import { Command, Option } from 'commander';
 import { LOG_LEVELS } from '../core/logger.js';
+import { registerConfigReference } from './config-reference.js';
 import { registerRun } from './run.js';
+import { registerSimulate } from './simulate.js';
 import { registerValidate } from './validate.js';
 
 export function buildProgram(): Command {
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRun(program);
   registerValidate(program);
+  registerConfigReference(program);
+  registerSimulate(program);
   return program;
 }
 

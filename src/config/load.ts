@@ -22,6 +22,7 @@ import {
   type CommonSourceOptions,
   commonSinkSchema,
   commonSourceSchema,
+  defaultAgentId,
   topLevelSchema,
 } from './schema.js';
 
@@ -122,7 +123,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   problems.throwIfAny(file);
   return Object.freeze({
     file,
-    agent: deepFreeze(t.agent),
+    agent: deepFreeze({ ...t.agent, id: t.agent.id ?? defaultAgentId() }),
     deadLetter: deepFreeze(deadLetter.data as AgentConfig['deadLetter']),
     schemasDir: t.schemas.dir,
     sources: Object.freeze(sources),

@@ -10,11 +10,16 @@ const id = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must match [A-Za-z0-9_.-]+ (it
 
 export const agentSchema = z
   .strictObject({
-    id: id.default(() => hostname().replace(/[^A-Za-z0-9_.-]/g, '-')).describe('Agent id: part of sink file names and checkpoint paths.'),
+    id: id.optional().describe('Agent id: part of sink file names and checkpoint paths. Default: the host name.'),
     stateDir: z.string().default('./data/state').describe('Folder for checkpoints and sink state.'),
     drainTimeoutMs: z.number().int().positive().default(30_000).describe('How long a shutdown may drain before exiting.'),
   })
-  .default({ id: hostname().replace(/[^A-Za-z0-9_.-]/g, '-'), stateDir: './data/state', drainTimeoutMs: 30_000 });
+  .default({ stateDir: './data/state', drainTimeoutMs: 30_000 });
+
+/** The default agent id: the host name, reduced to the characters allowed in file names. */
+export function defaultAgentId(): string {
+  return hostname().replace(/[^A-Za-z0-9_.-]/g, '-');
+}
 
 export const bufferSchema = z
   .strictObject({
@@ -36,10 +41,10 @@ export const bufferSchema = z
 
 export const retrySchema = z
   .strictObject({
-    initialDelayMs: z.number().int().positive().default(100),
-    maxDelayMs: z.number().int().positive().default(30_000),
-    multiplier: z.number().min(1).default(2),
-    jitter: z.number().min(0).max(1).default(0.2),
+    initialDelayMs: z.number().int().positive().default(100).describe('First wait after a transient write error.'),
+    maxDelayMs: z.number().int().positive().default(30_000).describe('Longest wait between attempts.'),
+    multiplier: z.number().min(1).default(2).describe('Growth of the wait per attempt.'),
+    jitter: z.number().min(0).max(1).default(0.2).describe('Random spread of each wait, as a fraction (±).'),
     maxRetries: z.number().int().nonnegative().optional().describe('Default: retry transient errors forever (nothing is lost).'),
   })
   .default({ initialDelayMs: 100, maxDelayMs: 30_000, multiplier: 2, jitter: 0.2 });
@@ -48,18 +53,21 @@ export const interceptorEntrySchema = z.looseObject({ type: z.string({ error: 'r
 
 /** Options every source has, whatever its type. */
 export const commonSourceSchema = z.strictObject({
-  type: z.string({ error: 'required' }),
-  sinks: z.array(z.string(), { error: 'required' }).min(1, 'must name at least one sink'),
+  type: z.string({ error: 'required' }).describe('The source type (a section below).'),
+  sinks: z
+    .array(z.string(), { error: 'required' })
+    .min(1, 'must name at least one sink')
+    .describe('Sink ids; every event goes to each, and is acknowledged once all of them have it.'),
   schema: z.string().optional().describe('Avro full name of the records (e.g. smartcar.CarStatus); without it lines are carried unparsed.'),
   schemaVersion: z.number().int().positive().optional().describe('Schema version; default the latest.'),
   delimiter: z.string().min(1).default(',').describe('Column delimiter of the CSV lines.'),
-  interceptors: z.array(interceptorEntrySchema).default([]),
+  interceptors: z.array(interceptorEntrySchema).default([]).describe('Ordered interceptor chain (see Interceptors).'),
   buffer: bufferSchema,
 });
 
 /** Options every sink has, whatever its type. */
 export const commonSinkSchema = z.strictObject({
-  type: z.string({ error: 'required' }),
+  type: z.string({ error: 'required' }).describe('The sink type (a section below).'),
   batchSize: z.number().int().positive().default(1000).describe('Events per write (Flume batchSize); small source batches are coalesced.'),
   batchTimeoutMs: z.number().int().nonnegative().default(500).describe('Longest wait to fill a batch.'),
   retry: retrySchema,
@@ -73,7 +81,7 @@ export const topLevelSchema = z.strictObject({
   sinks: z.record(id, z.record(z.string(), z.unknown()), { error: 'required: at least one sink' }),
 });
 
-export type AgentOptions = z.output<typeof agentSchema>;
+export type AgentOptions = z.output<typeof agentSchema> & { readonly id: string };
 export type BufferOptions = z.output<typeof bufferSchema>;
 export type RetryOptions = z.output<typeof retrySchema>;
 export type CommonSourceOptions = z.output<typeof commonSourceSchema>;

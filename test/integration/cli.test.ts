@@ -1,5 +1,5 @@
 /** The CLI as a user runs it: help, validate (ok and broken), run + SIGTERM drain. */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killAll, runCli, startCli } from '../support/cli.js';
@@ -43,6 +43,23 @@ describe('rxflume CLI', () => {
     const r = await runCli(['validate', '-c', '/nonexistent/agent.yaml']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/cannot read config \/nonexistent\/agent\.yaml/);
+  });
+
+  it('simulate status writes a complete day into the spool folder, or names a bad option', async () => {
+    const t = await tempDir();
+    cleanup = t.cleanup;
+    const spool = join(t.dir, 'spool');
+    const r = await runCli(['simulate', 'status', '--date', '20160101', '--cars', '3', '--spool', spool, '--work', join(t.dir, 'work')]);
+    expect(r.code).toBe(0);
+    const text = readFileSync(join(spool, 'SmartCarStatusInfo_20160101.txt'), 'utf8');
+    const lines = text.trimEnd().split('\n');
+    expect(lines).toHaveLength(3 * 21_601 + 3);
+    expect(lines.filter((l) => l.startsWith('SmartCar Status Information'))).toHaveLength(3);
+    expect(lines.at(-1)).toMatch(/^20160101240000,[A-Z]0003,/);
+    expect(readdirSync(join(t.dir, 'work'))).toEqual([]);
+    const bad = await runCli(['simulate', 'status', '--date', '2016-01-01', '--spool', spool]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('date must be yyyyMMdd, got "2016-01-01"');
   });
 
   it('run drains on SIGTERM and exits 0, logging JSON on stderr', async () => {
