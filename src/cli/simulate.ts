@@ -30,7 +30,9 @@ export function registerSimulate(program: Command): void {
           const percent = Math.floor((written / total) * 100);
           if (percent >= lastPercent + 10 || written === total) {
             lastPercent = percent;
-            process.stderr.write(`status ${opts.date}: ${percent}% (${written.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} lines)\n`);
+            process.stderr.write(
+              `status ${opts.date}: ${percent}% (${written.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} lines)\n`,
+            );
           }
         },
       });
