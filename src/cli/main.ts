@@ -2,6 +2,7 @@
  * The `rxflume` command line. One file per subcommand; this file only wires them.
  * Exit codes: 0 success, 1 runtime failure, 2 bad usage or invalid config.
  */
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { LOG_LEVELS } from '../core/logger.js';
 import { registerConfigReference } from './config-reference.js';
@@ -9,10 +10,16 @@ import { registerRun } from './run.js';
 import { registerSimulate } from './simulate.js';
 import { registerValidate } from './validate.js';
 
+function packageVersion(): string {
+  // dist/cli/main.js and src/cli/main.ts both sit two folders below package.json.
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('rxflume')
     .description('Collect logs into HDFS layouts (and Kafka) with acknowledgements, backpressure and checkpoints.')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(packageVersion())
     .addOption(new Option('--log-level <level>', 'log level for the JSON logs on stderr').choices(LOG_LEVELS).default('info'))
     .showHelpAfterError()
     .exitOverride();
