@@ -1,7 +1,8 @@
 /**
  * `rxflume run -c FILE`: runs the agent until SIGINT/SIGTERM, then drains (stop reading, flush,
- * acknowledge, write checkpoints) and exits 0. A second signal exits at once with 130; that is
- * as safe as a kill -9 (checkpoints only ever claim acknowledged data).
+ * acknowledge, write checkpoints) and exits 0 (1 when the drain deadline cut it short or a
+ * pipeline failed). A second signal exits at once with 130; that is as safe as a kill -9
+ * (checkpoints only ever claim acknowledged data).
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../config/issues.js';
@@ -46,5 +47,9 @@ export function registerRun(program: Command): void {
         await agent.stop();
         process.exit(1);
       }
+      // Every source completed (after a signal, or a finite source by itself): sinks must still
+      // close and checkpoints flush before the process ends; stop() is the drain already running.
+      const { drained } = await agent.stop();
+      process.exit(drained ? 0 : 1);
     });
 }

@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { byteSize } from './units.js';
+import { byteSize, milliseconds } from './units.js';
 
 const id = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must match [A-Za-z0-9_.-]+ (it names files)');
 
@@ -12,7 +12,7 @@ export const agentSchema = z
   .strictObject({
     id: id.optional().describe('Agent id: part of sink file names and checkpoint paths. Default: the host name.'),
     stateDir: z.string().default('./data/state').describe('Folder for checkpoints and sink state.'),
-    drainTimeoutMs: z.number().int().positive().default(30_000).describe('How long a shutdown may drain before exiting.'),
+    drainTimeoutMs: milliseconds().default(30_000).describe('How long a shutdown may drain before exiting.'),
   })
   .default({ stateDir: './data/state', drainTimeoutMs: 30_000 });
 
@@ -41,8 +41,8 @@ export const bufferSchema = z
 
 export const retrySchema = z
   .strictObject({
-    initialDelayMs: z.number().int().positive().default(100).describe('First wait after a transient write error.'),
-    maxDelayMs: z.number().int().positive().default(30_000).describe('Longest wait between attempts.'),
+    initialDelayMs: milliseconds().default(100).describe('First wait after a transient write error.'),
+    maxDelayMs: milliseconds().default(30_000).describe('Longest wait between attempts.'),
     multiplier: z.number().min(1).default(2).describe('Growth of the wait per attempt.'),
     jitter: z.number().min(0).max(1).default(0.2).describe('Random spread of each wait, as a fraction (±).'),
     maxRetries: z.number().int().nonnegative().optional().describe('Default: retry transient errors forever (nothing is lost).'),
@@ -69,7 +69,7 @@ export const commonSourceSchema = z.strictObject({
 export const commonSinkSchema = z.strictObject({
   type: z.string({ error: 'required' }).describe('The sink type (a section below).'),
   batchSize: z.number().int().positive().default(1000).describe('Events per write (Flume batchSize); small source batches are coalesced.'),
-  batchTimeoutMs: z.number().int().nonnegative().default(500).describe('Longest wait to fill a batch.'),
+  batchTimeoutMs: milliseconds(0).default(500).describe('Longest wait to fill a batch.'),
   retry: retrySchema,
 });
 

@@ -1,4 +1,8 @@
-/** Config value helpers: byte sizes may be written `67108864`, `64MiB`, `512KB`, `1.5GiB`. */
+/**
+ * Config value helpers: byte sizes may be written `67108864`, `64MiB`, `512KB`, `1.5GiB`;
+ * durations in milliseconds are bounded by what a Node timer can hold (about 24.8 days), since a
+ * longer setTimeout silently fires after 1 ms.
+ */
 import { z } from 'zod';
 
 const UNITS: Record<string, number> = {
@@ -29,3 +33,12 @@ export const byteSize = () =>
     }
     return n;
   });
+
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export const milliseconds = (min = 1) =>
+  z
+    .number()
+    .int()
+    .min(min, min === 0 ? 'must not be negative' : `must be at least ${min}`)
+    .max(MAX_TIMER_MS, `must be at most ${MAX_TIMER_MS} ms (about 24.8 days; longer timers fire at once in Node)`);

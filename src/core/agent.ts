@@ -2,10 +2,14 @@
  * The agent: builds every component from a validated config and runs their lifecycle.
  *
  * Start order: schema registry → dead-letter sink → sinks (start = crash recovery) → pipelines.
- * Stop order (drain): sources stop reading → pipelines settle what was read → sinks close (files
- * finalized) → dead-letter sink closes. If draining exceeds `agent.drainTimeoutMs`, pipelines are
- * torn down: unsettled events are left unacknowledged, so their checkpoints did not move and a
- * restart reads them again (the same guarantee as a kill -9).
+ * Stop order (drain): sources stop reading → pipelines settle what was read → then, together,
+ * sinks close (files finalized), sources flush (checkpoints of the last acks, spool renames) and
+ * the dead-letter sink closes. If stopping and settling exceed `agent.drainTimeoutMs` (counted
+ * from the stop), pipelines are torn down: unsettled events are left unacknowledged, so their
+ * checkpoints did not move and a restart reads them again (the same guarantee as a kill -9).
+ * The closing steps get one more `drainTimeoutMs`; one that hangs (a sink write that never
+ * returns holds its close) is logged and left behind, so `stop()` always resolves and never
+ * rejects: a shutdown takes at most twice `drainTimeoutMs`.
  */
 import { resolve } from 'node:path';
 import { FlowGate } from '../buffers/memory.js';
@@ -122,6 +126,8 @@ export class Agent {
 
   async start(): Promise<void> {
     for (const sink of this.sinks.values()) await sink.start();
+    // A stop that came while the sinks were starting has already drained the (unstarted) pipelines.
+    if (this.stopping) return;
     for (const p of this.pipelines) p.start();
     this.gaugeTimer = setInterval(() => this.updateGauges(), 1000);
     this.gaugeTimer.unref();
@@ -143,27 +149,72 @@ export class Agent {
 
   private async drain(): Promise<{ drained: boolean }> {
     const log = this.runtime.logger;
-    log.info('draining: sources stop reading, in-flight events are settled');
-    await Promise.all(this.pipelines.map((p) => p.stop()));
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'timeout'>((r) => {
-      timer = setTimeout(() => r('timeout'), this.config.agent.drainTimeoutMs);
-    });
-    const outcome = await Promise.race([Promise.allSettled(this.pipelines.map((p) => p.done)).then(() => 'drained' as const), deadline]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') {
-      log.warn({ drainTimeoutMs: this.config.agent.drainTimeoutMs }, 'drain deadline passed; unsettled events stay unacknowledged');
-      for (const p of this.pipelines) p.abort();
+    const limitMs = this.config.agent.drainTimeoutMs;
+    const settleBy = deadline(limitMs);
+    try {
+      log.info('draining: sources stop reading, in-flight events are settled');
+      const stopping = Promise.all(
+        this.pipelines.map((p) => p.stop().catch((err) => log.error({ err, source: p.id }, 'source stop failed'))),
+      );
+      const outcome = await within(
+        stopping.then(() => Promise.allSettled(this.pipelines.map((p) => p.done))).then(() => 'drained' as const),
+        settleBy.expired,
+      );
+      if (outcome === 'timeout') {
+        log.warn({ drainTimeoutMs: limitMs }, 'drain deadline passed; unsettled events stay unacknowledged');
+        for (const p of this.pipelines) p.abort();
+      }
+      await this.finish(limitMs);
+      if (this.gaugeTimer) clearInterval(this.gaugeTimer);
+      this.updateGauges();
+      log.info({ drained: outcome === 'drained' }, 'agent stopped');
+      return { drained: outcome === 'drained' };
+    } finally {
+      settleBy.cancel();
     }
-    for (const sink of this.sinks.values()) {
-      await sink.close().catch((err) => log.error({ err, sink: sink.id }, 'sink close failed'));
-    }
-    // Last: the acks of the final batches moved checkpoints after the sources stopped reading.
-    await Promise.all(this.pipelines.map((p) => p.flush()));
-    await this.deadLetter.close();
-    if (this.gaugeTimer) clearInterval(this.gaugeTimer);
-    this.updateGauges();
-    log.info({ drained: outcome === 'drained' }, 'agent stopped');
-    return { drained: outcome === 'drained' };
   }
+
+  /**
+   * After every event is settled (or abandoned): sinks close (files finalized), sources write what
+   * the last acks changed (checkpoints, spool renames), the dead-letter sink closes. These do not
+   * depend on each other, so they run together, each bounded by one more `limitMs`: a sink whose
+   * write never returns cannot keep the checkpoints from being written or the process alive.
+   * Failures are logged, never thrown: the caller must get to exit.
+   */
+  private async finish(limitMs: number): Promise<void> {
+    const log = this.runtime.logger;
+    const closeBy = deadline(limitMs);
+    const step = async (what: string, fields: object, work: () => Promise<unknown>): Promise<void> => {
+      try {
+        if ((await within(work(), closeBy.expired)) === 'timeout') log.error({ ...fields, timeoutMs: limitMs }, `${what} timed out`);
+      } catch (err) {
+        log.error({ ...fields, err }, `${what} failed`);
+      }
+    };
+    try {
+      await Promise.all([
+        ...[...this.sinks.values()].map((sink) => step('sink close', { sink: sink.id }, () => sink.close())),
+        ...this.pipelines.map((p) => step('source flush', { source: p.id }, () => p.flush())),
+        step('dead-letter close', {}, () => this.deadLetter.close()),
+      ]);
+    } finally {
+      closeBy.cancel();
+    }
+  }
+}
+
+/** The longest delay one Node timer holds (2^31 - 1 ms, ~24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A timer as a promise; `cancel` clears it so it never keeps the process alive. */
+function deadline(ms: number): { expired: Promise<'timeout'>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), Math.min(ms, MAX_TIMER_MS));
+  });
+  return { expired, cancel: () => clearTimeout(timer) };
+}
+
+function within<T>(work: Promise<T>, expired: Promise<'timeout'>): Promise<T | 'timeout'> {
+  return Promise.race([work, expired]);
 }

@@ -12,7 +12,8 @@
  * - A failed write (ENOSPC, EIO) rejects `save`; the state on disk stays the previous one, so
  *   the checkpoint never claims more than was written. The caller decides whether to pause.
  * - Saves coalesce: while one write is in flight, later states replace each other and only the
- *   newest is written next. `flush` waits until the newest state is on disk.
+ *   newest is written next. `flush` waits until the newest state is on disk. A state whose write
+ *   failed stays pending (unless a newer one replaced it) and is retried by the next save or flush.
  */
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -71,6 +72,7 @@ export class CheckpointStore<T> {
 
   /** Resolves when every scheduled state is on disk; rejects with the last write error. */
   async flush(): Promise<void> {
+    if (!this.writing && this.pendingState) this.writing = this.drain();
     while (this.writing) await this.writing;
     if (this.lastError) throw this.lastError;
   }
@@ -86,6 +88,9 @@ export class CheckpointStore<T> {
           this.events.onWrite?.();
         } catch (err) {
           const e = asRxfError(err);
+          // Keep the failed state (unless a newer one is waiting) so the next save or flush writes
+          // it: dropping it would leave the disk behind for good once changes stop.
+          this.pendingState ??= { value };
           this.lastError = e;
           this.events.onWriteError?.(e);
           throw e;

@@ -8,6 +8,7 @@
  * - `done` resolves when the source completed (after `stop()` or by itself) and every lane
  *   drained; it rejects if the source failed. Stopping never settles an event as delivered that
  *   was not: unsettled events are settled `failed` on teardown and read again after a restart.
+ * - A pipeline stopped before it started never starts; its `done` resolves at the stop.
  */
 import { identity, type Subscription } from 'rxjs';
 import type { FlowGate } from '../buffers/memory.js';
@@ -36,6 +37,7 @@ export interface PipelineParts {
 export class SourcePipeline {
   readonly id: string;
   private subscription: Subscription | undefined;
+  private stopped = false;
   private resolveDone!: () => void;
   private rejectDone!: (err: unknown) => void;
   readonly done: Promise<void>;
@@ -51,6 +53,8 @@ export class SourcePipeline {
   }
 
   start(): void {
+    // Stopped before it started (a shutdown during the sinks' start): nothing was read, nothing to run.
+    if (this.stopped || this.subscription) return;
     const p = this.parts;
     const sourceId = p.source.id;
     this.subscription = p.source
@@ -72,6 +76,8 @@ export class SourcePipeline {
 
   /** Stops reading; `done` resolves once everything read has been settled by the sinks. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (!this.subscription) this.resolveDone();
     await this.parts.source.stop();
   }
 

@@ -1,7 +1,9 @@
 /**
  * Makes one sink safe to share between several source pipelines: writes are queued and run one
  * at a time (the Sink contract says writes to one sink are never concurrent), and start/close
- * happen once however many pipelines use it.
+ * happen once however many pipelines use it. `close` runs after a start in progress and after
+ * every write queued before it; a write that never returns therefore holds `close` too (the
+ * agent bounds that wait with its drain deadline).
  */
 import type { Sink } from './component.js';
 import type { EventBatch } from './event.js';
@@ -30,7 +32,10 @@ export class SerialSink implements Sink {
   }
 
   close(): Promise<void> {
-    this.closed ??= this.tail.then(() => this.inner.close());
+    // After a start still in progress (a stop during start), then after every queued write.
+    this.closed ??= Promise.allSettled([this.started])
+      .then(() => this.tail)
+      .then(() => this.inner.close());
     return this.closed;
   }
 }

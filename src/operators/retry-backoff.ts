@@ -11,7 +11,8 @@
  *
  * Delay of retry n (1-based): base = min(maxDelayMs, initialDelayMs * multiplier^(n-1)), then
  * full ±jitter (base * (1 + jitter * (2r - 1)), r uniform in [0,1)), clamped to [0, maxDelayMs],
- * rounded to whole milliseconds. A `queue_full` error waits at least `queueFullDelayMs`.
+ * rounded to whole milliseconds. A `queue_full` error waits at least `queueFullDelayMs`. No delay
+ * exceeds 2^31 - 1 ms (~24.8 days): Node would fire a longer timer at once, retrying in a hot loop.
  *
  * Errors handled: an RxfError with `retriable` (errorClass transient or queue_full) is retried up to
  * `maxRetries` times (default forever, so nothing is lost); permanent RxfErrors, non-RxfErrors and
@@ -44,6 +45,9 @@ export interface RetryBackoffOptions {
   random?: () => number;
 }
 
+/** The longest delay a Node timer holds (2^31 - 1 ms); a longer one fires at once (a hot retry loop). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const RETRY_DEFAULTS = {
   initialDelayMs: 100,
   maxDelayMs: 30_000,
@@ -73,7 +77,7 @@ export function backoffDelay(err: unknown, attempt: number, opts: RetryBackoffOp
   const jittered = jitter > 0 ? base * (1 + jitter * (2 * random() - 1)) : base;
   let delay = Math.round(Math.min(max, Math.max(0, jittered)));
   if (errorClassOf(err) === 'queue_full') delay = Math.max(delay, opts.queueFullDelayMs ?? RETRY_DEFAULTS.queueFullDelayMs);
-  return delay;
+  return Math.min(delay, MAX_TIMER_MS);
 }
 
 export function retryBackoff<T>(opts: RetryBackoffOptions = {}): MonoTypeOperatorFunction<T> {

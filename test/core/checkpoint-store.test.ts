@@ -60,4 +60,17 @@ describe('CheckpointStore', () => {
     await expect(store.save(2)).rejects.toMatchObject({ code: expect.stringMatching(/^RXF_/) });
     expect(await new CheckpointStore(t.dir, 'y').load()).toBe(1);
   });
+
+  it('a state whose write failed is written by the next flush once the disk recovers (not dropped)', async () => {
+    const t = await tempDir();
+    cleanup = t.cleanup;
+    const store = new CheckpointStore<number>(t.dir, 'z');
+    await store.save(1);
+    const { mkdir, rmdir } = await import('node:fs/promises');
+    await mkdir(join(t.dir, 'z.json.tmp'));
+    await expect(store.save(2)).rejects.toMatchObject({ code: expect.stringMatching(/^RXF_/) });
+    await rmdir(join(t.dir, 'z.json.tmp'));
+    await store.flush();
+    expect(await new CheckpointStore(t.dir, 'z').load()).toBe(2);
+  });
 });

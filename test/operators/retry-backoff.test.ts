@@ -55,6 +55,12 @@ describe('retryBackoff', () => {
     });
   });
 
+  it('never asks for a wait longer than a timer can hold (a longer one would fire at once)', () => {
+    const huge = { initialDelayMs: 3_000_000_000, maxDelayMs: 5_000_000_000, jitter: 0 };
+    expect(backoffDelay(transient(), 1, huge)).toBe(2 ** 31 - 1);
+    expect(backoffDelay(queueFull(), 1, { ...huge, queueFullDelayMs: 4_000_000_000 })).toBe(2 ** 31 - 1);
+  });
+
   it('passes a permanent error through at once, without retrying', () => {
     const scheduler = newScheduler();
     scheduler.run(({ expectObservable }) => {

@@ -9,8 +9,9 @@
  * - `create` makes a NEW empty file and fails with errno-style code 'EEXIST' when the path exists
  *   (the sink picks another counter); the file's directory entry is durable when it resolves.
  * - `OutputFile.append` writes at the current end; `sync` makes everything appended durable
- *   (local: fdatasync; WebHDFS: the APPEND request completing); `truncate` cuts the file and
- *   moves the write position to the new end.
+ *   (local: fdatasync; WebHDFS: the APPEND request completing); `truncate` cuts the file,
+ *   moves the write position to the new end, and is durable when it resolves (it runs before a
+ *   rename publishes the file, which must never come back longer after a crash).
  * - `rename` never leaves the file visible under both names once it resolves and is durable
  *   when it resolves (local: rename + fsync of the directory).
  * - Errors are thrown as errno-carrying errors (or RxfError) so `asRxfError` can classify them.

@@ -18,7 +18,8 @@
  * close, or by recovery.
  *
  * Concurrency: writes, timer rolls and close run one at a time through a promise chain; timers
- * are unref'd so they never keep the process alive.
+ * are unref'd so they never keep the process alive, and a wait longer than one Node timer holds
+ * (~24.8 days) is chained rather than left to Node, which would fire it at once.
  *
  * Recovery (`start`): every file recorded in the state is cut to its durable length and published
  * (empty ones deleted); in-use files of this agent in those buckets that the state does not name
@@ -36,6 +37,8 @@ import { type BucketGroup, BucketRouter } from './router.js';
 import { type FileNaming, fileNames, type HdfsSinkState, publishFile, type SinkFileEntry, unrecordedInUseFiles } from './sink-files.js';
 
 const MAX_NAME_ATTEMPTS = 1000;
+/** The longest delay one setTimeout accepts (2^31 - 1 ms, ~24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class HdfsSink implements Sink {
   readonly id: string;
@@ -267,15 +270,21 @@ export class HdfsSink implements Sink {
 
   private armIntervalTimer(file: OpenFile): void {
     if (this.config.rollInterval <= 0) return;
-    file.intervalTimer = setTimeout(() => this.timedRoll(file, 'interval'), this.config.rollInterval * 1000);
-    file.intervalTimer.unref();
+    this.armTimer(file, 'intervalTimer', this.config.rollInterval * 1000, 'interval');
   }
 
   private armIdleTimer(file: OpenFile): void {
     if (this.config.idleTimeout <= 0) return;
     clearTimeout(file.idleTimer);
-    file.idleTimer = setTimeout(() => this.timedRoll(file, 'idle'), this.config.idleTimeout * 1000);
-    file.idleTimer.unref();
+    this.armTimer(file, 'idleTimer', this.config.idleTimeout * 1000, 'idle');
+  }
+
+  /** A Node timer holds at most MAX_TIMER_MS (longer fires at once): longer waits are chained. */
+  private armTimer(file: OpenFile, slot: 'intervalTimer' | 'idleTimer', ms: number, reason: string): void {
+    const step = Math.min(ms, MAX_TIMER_MS);
+    const timer = setTimeout(() => (step < ms ? this.armTimer(file, slot, ms - step, reason) : this.timedRoll(file, reason)), step);
+    timer.unref();
+    file[slot] = timer;
   }
 
   private timedRoll(file: OpenFile, reason: string): void {

@@ -2,14 +2,15 @@
  * Local-filesystem backend: the "HDFS layout" under a root folder that stands for HDFS '/'.
  *
  * Durability: `create` fsyncs the new file's directory (and any directories it had to create),
- * `sync` is fdatasync (the size is part of it), `rename` fsyncs the target directory. Paths are
+ * `sync` is fdatasync (the size is part of it), `truncate` (by path or handle) is followed by
+ * fdatasync so a cut file is never published longer, `rename` fsyncs the target directory. Paths are
  * normalized as absolute POSIX paths before being joined to the root, so '..' in a rendered
  * header cannot leave the root.
  *
  * Failure modes: every fs error propagates with its errno (ENOSPC, EIO, ENOTDIR, EACCES...) for
  * the sink to classify; a short write is continued until the buffer is written or an error comes.
  */
-import { type FileHandle, mkdir, open, readdir, rename, stat, truncate, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join, posix, resolve } from 'node:path';
 import { syncDir } from '../../core/checkpoint-store.js';
 import type { HdfsBackend, OutputFile } from './backend.js';
@@ -38,6 +39,8 @@ class LocalOutputFile implements OutputFile {
   async truncate(length: number): Promise<void> {
     await this.fh.truncate(length);
     this.position = length;
+    // Only after a failed write (rare): make the cut durable before a rename can publish the file.
+    await this.fh.datasync();
   }
 
   close(): Promise<void> {
@@ -100,8 +103,16 @@ export class LocalBackend implements HdfsBackend {
     }
   }
 
-  truncate(path: string, length: number): Promise<void> {
-    return truncate(this.local(path), length);
+  async truncate(path: string, length: number): Promise<void> {
+    // Durable before the caller renames: a published file must never regrow unacknowledged bytes
+    // after a power cut (the rename's directory fsync does not cover the file's size everywhere).
+    const fh = await open(this.local(path), 'r+');
+    try {
+      await fh.truncate(length);
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
   }
 
   async rename(from: string, to: string): Promise<void> {

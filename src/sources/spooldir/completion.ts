@@ -8,10 +8,13 @@
  * - After the rename or delete the directory is fsynced, so once the caller drops the file from its
  *   checkpoint the finished state survives a power loss.
  *
+ * - The caller checks `holdsFile` first: a name that now holds another file (the producer replaced
+ *   it) is never renamed or deleted, or the new file would be finished unread.
+ *
  * Failure modes: errors propagate (ENOENT when the file vanished, EACCES/EXDEV when it cannot be
  * moved); the caller decides (forget it, or retry on the next poll).
  */
-import { access, mkdir, rename, unlink } from 'node:fs/promises';
+import { access, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { syncDir } from '../../core/checkpoint-store.js';
 
@@ -39,6 +42,17 @@ export async function freeName(stem: string, suffix: string, stamp: number): Pro
   for (let n = 0; ; n++) {
     const candidate = `${stem}.${stamp}${n === 0 ? '' : `-${n}`}${suffix}`;
     if (!(await exists(candidate))) return { path: candidate, plain: false };
+  }
+}
+
+/** True when `path` still names the file (dev, inode) that was read; false when gone or replaced. */
+export async function holdsFile(path: string, file: { dev: number; ino: number }): Promise<boolean> {
+  try {
+    const st = await stat(path);
+    return st.dev === file.dev && st.ino === file.ino;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
   }
 }
 

@@ -31,7 +31,7 @@ import { FileProgress } from '../../core/progress.js';
 import { admitLines, type LineOrigin } from '../emit.js';
 import type { SplitLine } from '../line-splitter.js';
 import { SpoolCheckpoint, type SpoolCheckpointState, type SpoolFileEntry } from './checkpoint-state.js';
-import { finishSpoolFile, quarantineSpoolFile } from './completion.js';
+import { finishSpoolFile, holdsFile, quarantineSpoolFile } from './completion.js';
 import { readSpoolFile } from './file-reader.js';
 import { type FileIdentity, fileKeyOf, hasIdentity, readIdentity } from './identity.js';
 import { pickNext, type ScanRules, scanSpoolDir } from './scanner.js';
@@ -123,7 +123,7 @@ export class SpooldirSource implements Source {
   async flush(): Promise<void> {
     await this.stop();
     await this.finishing;
-    await this.checkpoint.flush();
+    await this.flushCheckpoint();
   }
 
   private async shutdown(): Promise<void> {
@@ -132,7 +132,19 @@ export class SpooldirSource implements Source {
     this.wake?.();
     await this.running;
     await this.finishing;
-    await this.checkpoint.flush();
+    await this.flushCheckpoint();
+  }
+
+  /** A failed write is already logged and counted by the store's hooks; stopping must not fail on it. */
+  private async flushCheckpoint(): Promise<void> {
+    try {
+      await this.checkpoint.flush();
+    } catch (err) {
+      this.ctx.logger.error(
+        { source: this.id, err: String(err) },
+        'spooldir: last checkpoint write failed; a restart re-reads from the previous one',
+      );
+    }
   }
 
   private async run(): Promise<void> {
@@ -328,6 +340,14 @@ export class SpooldirSource implements Source {
 
   private async finish(file: ActiveFile): Promise<void> {
     try {
+      if (!(await holdsFile(file.path, { dev: file.entry.dev, ino: file.ino }))) {
+        // Gone, or another file took the name: finishing by name would rename (or delete) that
+        // file unread. Forget ours; a scan picks up whatever is there now.
+        this.ctx.logger.warn({ source: this.id, path: file.path }, 'finished spool file was moved or replaced before it could be renamed');
+        this.checkpoint.remove(file.entry);
+        this.active.delete(file.path);
+        return;
+      }
       const done = await finishSpoolFile(file.path, {
         fileSuffix: this.settings.fileSuffix,
         deletePolicy: this.settings.deletePolicy,

@@ -80,6 +80,11 @@ export class FollowedFile {
     return this.frozenKey ?? identityKey(this.identity);
   }
 
+  /** The fileKey is fixed (first line emitted, or restored from a checkpoint). */
+  get keyFrozen(): boolean {
+    return this.frozenKey !== undefined;
+  }
+
   get handle(): FileHandle | undefined {
     return this.fh;
   }

@@ -14,6 +14,10 @@
  *      copytruncate copy (sibling named `<base>…`, same content prefix) supplies the bytes between
  *      our offset and the copy's end, then the truncated file is read from 0.
  *
+ * Event ids: a file's fileKey is frozen at its first batch, and the checkpoint holding it is made
+ * durable before that batch is emitted (a replay after a crash carries the same ids). `startAt:
+ * end` applies only to a file present at the first look; one that appears later is read from 0.
+ *
  * Failure modes: a missing name is waited for (logged once); I/O errors (EACCES, EIO) are logged
  * once per distinct error and retried on the next poll; nothing thrown escapes the loop. A closed
  * gate or `stop()` ends the loop; lines read but not admitted are not registered, so the
@@ -246,6 +250,9 @@ export class TailFollower {
       fh = await open(this.path, 'r');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // `startAt: end` skips what a file held when we started; a file that appears later is new
+      // and every line of it is read (like `tail -F` does), else its first lines would be lost.
+      this.applyStartAt = false;
       if (!this.waitingLogged) this.ctx.logger.info({ source: this.ctx.id, path: this.path }, 'tail: file not there yet; waiting for it');
       this.waitingLogged = true;
       return undefined;
@@ -323,7 +330,13 @@ export class TailFollower {
   }
 
   private async admit(file: FollowedFile, lines: SplitLine[]): Promise<boolean> {
-    const result = await this.admission.admit(lines, file.origin(this.ctx.id, this.headers), file.progress);
+    const freezing = !file.keyFrozen;
+    const origin = file.origin(this.ctx.id, this.headers);
+    // The checkpoint written when the file was opened may hold a key from a shorter fingerprint;
+    // a crash before the next write would replay these lines under other ids. So the frozen key
+    // is made durable before its first line leaves (one write per file).
+    if (freezing) await this.checkpoint.flush();
+    const result = await this.admission.admit(lines, origin, file.progress);
     if (result.kind === 'closed') this.stopped = true;
     if (result.kind === 'batch') this.emit(result.batch);
     return result.kind === 'batch' || result.kind === 'dropped';

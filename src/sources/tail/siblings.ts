@@ -4,7 +4,9 @@
  *
  * Invariants: a match is always confirmed on an open handle (inode and content prefix checked on
  * the handle, not on the path), so a file replaced between the listing and the open is never
- * mistaken for the one we want. Unreadable entries are skipped, never fatal.
+ * mistaken for the one we want. Missing or unreadable entries are skipped, never fatal; but a
+ * transient error (out of file descriptors, EIO, …) is thrown, so the caller retries on the next
+ * poll instead of concluding that a rotated file is gone and dropping its unacknowledged lines.
  */
 
 import type { FileHandle } from 'node:fs/promises';
@@ -36,7 +38,8 @@ export async function openIfSame(
       return found;
     }
     return undefined;
-  } catch {
+  } catch (err) {
+    if (isTransient(err)) throw err;
     return undefined;
   } finally {
     await fh?.close().catch(() => undefined);
@@ -47,7 +50,8 @@ async function listStats(dir: string, accept: (name: string) => boolean) {
   let names: string[];
   try {
     names = await readdir(dir);
-  } catch {
+  } catch (err) {
+    if (isTransient(err)) throw err;
     return [];
   }
   const out: { path: string; dev: string; ino: string; size: number; mtimeMs: number }[] = [];
@@ -58,7 +62,8 @@ async function listStats(dir: string, accept: (name: string) => boolean) {
       const st = await stat(path, { bigint: true });
       if (!st.isFile()) continue;
       out.push({ path, dev: st.dev.toString(), ino: st.ino.toString(), size: Number(st.size), mtimeMs: Number(st.mtimeMs) });
-    } catch {
+    } catch (err) {
+      if (isTransient(err)) throw err;
       // Vanished or unreadable between readdir and stat: not a candidate.
     }
   }
@@ -90,4 +95,11 @@ export async function findCopy(dir: string, baseName: string, want: FileIdentity
     if (found) return found;
   }
   return undefined;
+}
+
+const TRANSIENT = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EIO', 'ENOMEM', 'EINTR']);
+
+/** Errors that say "not now" rather than "not there". */
+function isTransient(err: unknown): boolean {
+  return TRANSIENT.has((err as NodeJS.ErrnoException | undefined)?.code ?? '');
 }

@@ -116,4 +116,16 @@ describe('tail source: following appends', () => {
     w.close();
     expect(run.bodies()).toEqual(['partial', 'new']);
   });
+
+  it("startAt 'end' reads a file that appears only after the start from its beginning", async () => {
+    const path = join(dir, 'late.log');
+    const run = startTail({ path, stateDir: join(dir, 'state'), config: { startAt: 'end' } });
+    runs.push(run);
+    await sleep(100); // the follower looks for the name and waits for it
+    const w = new Writer(path);
+    w.lines(['first', 'second']);
+    await run.waitForCount(2);
+    w.close();
+    expect(run.bodies()).toEqual(['first', 'second']);
+  });
 });
