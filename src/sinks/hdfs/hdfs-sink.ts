@@ -141,7 +141,15 @@ export class HdfsSink implements Sink {
     const now = this.ctx.now();
     try {
       await this.publishPending();
-      for (const file of this.open.values()) await file.rewind();
+      let rewound = false;
+      for (const file of this.open.values()) {
+        if (!file.uncommitted) continue;
+        await file.rewind();
+        rewound = true;
+      }
+      // A failed save may still have reached the disk (rename done, directory fsync failed):
+      // record the rewound lengths before appending, so recovery can never publish past them.
+      if (rewound) await this.store.save(this.snapshot());
       for (const group of this.router.route(batch.events)) {
         const file = await this.fileFor(group, batch, now, touched);
         const body = file.encoder.encode(group.events);
