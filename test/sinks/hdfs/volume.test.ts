@@ -1,27 +1,16 @@
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventBatch, FlumeEvent } from '../../../src/core/event.js';
-import { tempDir } from '../../support/wait.js';
-import { finalFiles, inUseFiles, rolled, startSink } from './harness.js';
+import { finalFiles, inUseFiles, rolled, startSink, useSinkDirs } from './harness.js';
 import { avroBatch, decodeAvroFile, makeEvent, readLines } from './support.js';
 
 const TOTAL = 200_000;
 const BATCH = 10_000;
 
 describe('hdfs sink volume', () => {
-  let root: string;
-  let state: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    const t = await tempDir();
-    cleanup = t.cleanup;
-    root = join(t.dir, 'hdfs');
-    state = join(t.dir, 'state');
-  });
-  afterEach(() => cleanup());
+  const dirs = useSinkDirs();
 
   it(`text: ${TOTAL} events over several rolled files, each exactly once and in order`, async () => {
-    const { sink, ctx } = await startSink(root, state, { path: '/v/%{part}', rollSize: '512KiB', fileSuffix: '.log' });
+    const { sink, ctx } = await startSink(dirs.root, dirs.state, { path: '/v/%{part}', rollSize: '512KiB', fileSuffix: '.log' });
     for (let from = 0; from < TOTAL; from += BATCH) {
       const events: FlumeEvent[] = [];
       for (let i = from; i < from + BATCH; i++)
@@ -34,8 +23,8 @@ describe('hdfs sink volume', () => {
       await sink.write({ sourceId: 'src', events } satisfies EventBatch);
     }
     await sink.close();
-    expect(await inUseFiles(root)).toEqual([]);
-    const files = await finalFiles(root);
+    expect(await inUseFiles(dirs.root)).toEqual([]);
+    const files = await finalFiles(dirs.root);
     expect(files.length).toBeGreaterThan(4);
     expect(await rolled(ctx, 'size')).toBe(files.length - 2);
     let count = 0;
@@ -52,10 +41,10 @@ describe('hdfs sink volume', () => {
   });
 
   it(`avro: ${TOTAL} records over several rolled files decode exactly once`, async () => {
-    const { sink } = await startSink(root, state, { format: 'avro', rollSize: 150_000 });
+    const { sink } = await startSink(dirs.root, dirs.state, { format: 'avro', rollSize: 150_000 });
     for (let from = 0; from < TOTAL; from += BATCH) await sink.write(avroBatch(from, BATCH));
     await sink.close();
-    const files = await finalFiles(root);
+    const files = await finalFiles(dirs.root);
     expect(files.length).toBeGreaterThan(3);
     const carNumbers: string[] = [];
     for (const f of files) {

@@ -1,38 +1,28 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sleep, tempDir, waitFor } from '../../support/wait.js';
-import { lineRange, startTail, type TailRun, Writer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { sleep, waitFor } from '../../support/wait.js';
+import { lineRange, startTail, useTailDirs, Writer } from './harness.js';
 
 describe('tail source: backpressure through the flow gate', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  const runs: TailRun[] = [];
-
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir('rxflume-tail-bp-'));
-  });
-  afterEach(async () => {
-    for (const r of runs.splice(0)) await r.stop();
-    await cleanup();
-  });
+  const dirs = useTailDirs('rxflume-tail-bp-');
 
   it.each([
     { batchSize: undefined, label: 'default batchSize (capped at the bound)' },
     { batchSize: 30, label: 'batchSize 30' },
   ])('never has more than 100 read-but-unsettled events and resumes as acks arrive ($label)', async ({ batchSize }) => {
-    const path = join(dir, 'a.log');
+    const path = join(dirs.dir, 'a.log');
     const w = new Writer(path);
     const lines = lineRange('x', 0, 1000);
     w.lines(lines);
     w.close();
     const run = startTail({
       path,
-      stateDir: join(dir, 'state'),
+      stateDir: dirs.stateDir,
       autoAck: false,
       gate: { maxEvents: 100 },
       config: batchSize === undefined ? {} : { batchSize },
     });
-    runs.push(run);
+    dirs.track(run);
     const gate = run.ctx.gate;
     await waitFor(() => gate.inFlightEvents >= 90, { what: 'the gate to fill' });
     await sleep(200); // acks withheld: the source must stay blocked
@@ -52,12 +42,12 @@ describe('tail source: backpressure through the flow gate', () => {
   });
 
   it('stop() does not hang on a pending admission, and returns the credit of a batch admitted after it', async () => {
-    const path = join(dir, 'a.log');
+    const path = join(dirs.dir, 'a.log');
     const w = new Writer(path);
     w.lines(lineRange('x', 0, 300));
     w.close();
-    const run = startTail({ path, stateDir: join(dir, 'state'), autoAck: false, gate: { maxEvents: 100 }, config: { batchSize: 100 } });
-    runs.push(run);
+    const run = startTail({ path, stateDir: dirs.stateDir, autoAck: false, gate: { maxEvents: 100 }, config: { batchSize: 100 } });
+    dirs.track(run);
     await run.waitForCount(100);
     await run.stop(); // the second batch waits for admission: stop must still return
     expect(run.events).toHaveLength(100);

@@ -6,36 +6,22 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FlumeEvent } from '../../../src/core/event.js';
 import { tailSource } from '../../../src/sources/tail/index.js';
 import { testSourceContext } from '../../support/context.js';
-import { tempDir, waitFor } from '../../support/wait.js';
-import { lineRange, startTail, type TailRun, Writer } from './harness.js';
+import { waitFor } from '../../support/wait.js';
+import { lineRange, startTail, useTailDirs, Writer } from './harness.js';
 
 describe('tail source: event ids across a crash', () => {
-  let dir: string;
-  let stateDir: string;
-  let path: string;
-  let cleanup: () => Promise<void>;
-  const runs: TailRun[] = [];
+  const dirs = useTailDirs('rxflume-tail-crash-');
 
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir('rxflume-tail-crash-'));
-    stateDir = join(dir, 'state');
-    path = join(dir, 'drive.log');
-  });
-  afterEach(async () => {
-    for (const r of runs.splice(0)) await r.stop();
-    await cleanup();
-  });
-
-  const checkpointFile = () => join(stateDir, 'source-tail1.json');
+  const checkpointFile = () => join(dirs.stateDir, 'source-tail1.json');
 
   it('when a file opened short emits its first batch, the checkpoint on disk already holds the fileKey of its ids', async () => {
-    const w = new Writer(path); // empty at open: its fingerprint grows before the first line
-    const ctx = testSourceContext('tail1', stateDir);
-    const config = tailSource.configSchema.parse({ path, pollIntervalMs: 20 });
+    const w = new Writer(dirs.path); // empty at open: its fingerprint grows before the first line
+    const ctx = testSourceContext('tail1', dirs.stateDir);
+    const config = tailSource.configSchema.parse({ path: dirs.path, pollIntervalMs: 20 });
     const source = tailSource.create(config, ctx);
     const events: FlumeEvent[] = [];
     let onDiskAtFirstBatch: Buffer | undefined;
@@ -59,8 +45,7 @@ describe('tail source: event ids across a crash', () => {
     w.close();
     writeFileSync(checkpointFile(), onDiskAtFirstBatch as Buffer);
 
-    const second = startTail({ path, stateDir });
-    runs.push(second);
+    const second = dirs.track(startTail({ path: dirs.path, stateDir: dirs.stateDir }));
     await second.waitForCount(40);
     expect(second.bodies()).toEqual(lines);
     // Replayed lines carry the ids they were first emitted with (dedupe by event id downstream).

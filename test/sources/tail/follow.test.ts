@@ -1,27 +1,17 @@
 import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../src/core/errors.js';
-import { sleep, tempDir, waitFor } from '../../support/wait.js';
-import { lineRange, startTail, type TailRun, Writer } from './harness.js';
+import { sleep, waitFor } from '../../support/wait.js';
+import { lineRange, startTail, useTailDirs, Writer } from './harness.js';
 
 describe('tail source: following appends', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  const runs: TailRun[] = [];
-
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir('rxflume-tail-'));
-  });
-  afterEach(async () => {
-    for (const r of runs.splice(0)) await r.stop();
-    await cleanup();
-  });
+  const dirs = useTailDirs('rxflume-tail-');
 
   it('emits appended lines once, in order, across several appends, waiting for the file to appear', async () => {
-    const path = join(dir, 'drive.log');
-    const run = startTail({ path, stateDir: join(dir, 'state') });
-    runs.push(run);
+    const path = join(dirs.dir, 'drive.log');
+    const run = startTail({ path, stateDir: dirs.stateDir });
+    dirs.track(run);
     await sleep(60); // the file does not exist yet: the source keeps polling for it
     const w = new Writer(path);
     const expected: string[] = [];
@@ -41,10 +31,10 @@ describe('tail source: following appends', () => {
   });
 
   it('keeps going when the path cannot be read (here: a directory), and reads the file once it is one', async () => {
-    const path = join(dir, 'a.log');
+    const path = join(dirs.dir, 'a.log');
     mkdirSync(path);
-    const run = startTail({ path, stateDir: join(dir, 'state') });
-    runs.push(run);
+    const run = startTail({ path, stateDir: dirs.stateDir });
+    dirs.track(run);
     await sleep(100); // several failing polls: logged, retried, nothing emitted, no crash
     expect(run.events).toHaveLength(0);
     rmdirSync(path);
@@ -54,20 +44,20 @@ describe('tail source: following appends', () => {
   });
 
   it('adds the file header when fileHeader is set, as Flume does', async () => {
-    const path = join(dir, 'a.log');
+    const path = join(dirs.dir, 'a.log');
     writeFileSync(path, 'x1\nx2\n');
-    const run = startTail({ path, stateDir: join(dir, 'state'), config: { fileHeader: true, fileHeaderKey: 'src' } });
-    runs.push(run);
+    const run = startTail({ path, stateDir: dirs.stateDir, config: { fileHeader: true, fileHeaderKey: 'src' } });
+    dirs.track(run);
     await run.waitForCount(2);
     expect(run.events.map((e) => e.headers)).toEqual([{ src: path }, { src: path }]);
   });
 
   it('holds a last line without newline until it is finished', async () => {
-    const path = join(dir, 'a.log');
+    const path = join(dirs.dir, 'a.log');
     const w = new Writer(path);
     w.raw('one\ntw');
-    const run = startTail({ path, stateDir: join(dir, 'state') });
-    runs.push(run);
+    const run = startTail({ path, stateDir: dirs.stateDir });
+    dirs.track(run);
     await run.waitForCount(1);
     await sleep(150); // several polls: the unfinished line must stay held
     expect(run.bodies()).toEqual(['one']);
@@ -78,11 +68,11 @@ describe('tail source: following appends', () => {
   });
 
   it('flags an oversize line (5 MB, newline late) and keeps its neighbours intact', async () => {
-    const path = join(dir, 'a.log');
+    const path = join(dirs.dir, 'a.log');
     const w = new Writer(path);
     w.lines(['before']);
-    const run = startTail({ path, stateDir: join(dir, 'state') });
-    runs.push(run);
+    const run = startTail({ path, stateDir: dirs.stateDir });
+    dirs.track(run);
     await run.waitForCount(1);
     const piece = Buffer.alloc(1024 * 1024, 0x78);
     for (let i = 0; i < 5; i++) {
@@ -105,11 +95,11 @@ describe('tail source: following appends', () => {
   });
 
   it("startAt 'end' skips what is there and starts after the last complete line", async () => {
-    const path = join(dir, 'a.log');
+    const path = join(dirs.dir, 'a.log');
     const w = new Writer(path);
     w.raw('old1\nold2\npart');
-    const run = startTail({ path, stateDir: join(dir, 'state'), config: { startAt: 'end' } });
-    runs.push(run);
+    const run = startTail({ path, stateDir: dirs.stateDir, config: { startAt: 'end' } });
+    dirs.track(run);
     await waitFor(async () => (await run.ctx.metrics.value('rxflume_checkpoint_writes_total')) > 0, { what: 'first checkpoint' });
     w.raw('ial\nnew\n');
     await run.waitForCount(2);
@@ -118,9 +108,9 @@ describe('tail source: following appends', () => {
   });
 
   it("startAt 'end' reads a file that appears only after the start from its beginning", async () => {
-    const path = join(dir, 'late.log');
-    const run = startTail({ path, stateDir: join(dir, 'state'), config: { startAt: 'end' } });
-    runs.push(run);
+    const path = join(dirs.dir, 'late.log');
+    const run = startTail({ path, stateDir: dirs.stateDir, config: { startAt: 'end' } });
+    dirs.track(run);
     await sleep(100); // the follower looks for the name and waits for it
     const w = new Writer(path);
     w.lines(['first', 'second']);

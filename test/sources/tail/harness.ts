@@ -1,12 +1,14 @@
 /** Runs a real tail source over real files and records what it emits (test helper). */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Subscription } from 'rxjs';
+import { afterEach, beforeEach } from 'vitest';
 import type { FlowGateOptions } from '../../../src/buffers/memory.js';
 import type { SourceContext } from '../../../src/core/component.js';
 import type { FlumeEvent } from '../../../src/core/event.js';
 import { tailSource } from '../../../src/sources/tail/index.js';
 import { testSourceContext } from '../../support/context.js';
-import { waitFor } from '../../support/wait.js';
+import { tempDir, waitFor } from '../../support/wait.js';
 
 export interface TailRun {
   readonly ctx: SourceContext;
@@ -95,4 +97,45 @@ export class Writer {
 export function checkpointOffsetOf(state: unknown): number | undefined {
   const s = state as { state?: { current?: { offset?: number } | null } };
   return s.state?.current?.offset ?? undefined;
+}
+
+/** Per-test folders for a tail source: `dir` (temp root), `stateDir` and the followed `path`. */
+export interface TailDirs {
+  readonly dir: string;
+  readonly stateDir: string;
+  readonly path: string;
+  /** Stops `run` after the test, so no poller outlives its temp dir. */
+  track(run: TailRun): TailRun;
+}
+
+/**
+ * Registers beforeEach/afterEach in the calling describe: a fresh temp dir per test (named with
+ * `prefix`) with `state` and `fileName` inside; afterwards stops tracked runs, then removes it.
+ */
+export function useTailDirs(prefix: string, fileName = 'drive.log'): TailDirs {
+  let dir = '';
+  let cleanup: () => Promise<void> = async () => undefined;
+  const runs: TailRun[] = [];
+  beforeEach(async () => {
+    ({ dir, cleanup } = await tempDir(prefix));
+  });
+  afterEach(async () => {
+    for (const r of runs.splice(0)) await r.stop();
+    await cleanup();
+  });
+  return {
+    get dir() {
+      return dir;
+    },
+    get stateDir() {
+      return join(dir, 'state');
+    },
+    get path() {
+      return join(dir, fileName);
+    },
+    track(run) {
+      runs.push(run);
+      return run;
+    },
+  };
 }

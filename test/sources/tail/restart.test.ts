@@ -1,8 +1,8 @@
 import { copyFileSync, mkdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir, waitFor } from '../../support/wait.js';
-import { lineRange, startTail, type TailRun, Writer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../support/wait.js';
+import { lineRange, startTail, type TailRun, useTailDirs, Writer } from './harness.js';
 
 interface Entry {
   key: string;
@@ -14,34 +14,18 @@ interface Saved {
 }
 
 describe('tail source: restart from checkpoint', () => {
-  let dir: string;
-  let stateDir: string;
-  let path: string;
-  let cleanup: () => Promise<void>;
-  const runs: TailRun[] = [];
-
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir('rxflume-tail-restart-'));
-    stateDir = join(dir, 'state');
-    path = join(dir, 'drive.log');
-  });
-  afterEach(async () => {
-    for (const r of runs.splice(0)) await r.stop();
-    await cleanup();
-  });
+  const dirs = useTailDirs('rxflume-tail-restart-');
 
   function start(autoAck: boolean): TailRun {
-    const run = startTail({ path, stateDir, autoAck });
-    runs.push(run);
-    return run;
+    return dirs.track(startTail({ path: dirs.path, stateDir: dirs.stateDir, autoAck }));
   }
 
   function saved(): Saved {
-    return JSON.parse(readFileSync(join(stateDir, 'source-tail1.json'), 'utf8')) as Saved;
+    return JSON.parse(readFileSync(join(dirs.stateDir, 'source-tail1.json'), 'utf8')) as Saved;
   }
 
   it('resumes after the acknowledged prefix: no loss, duplicates only of unacknowledged lines, with the same ids', async () => {
-    const w = new Writer(path);
+    const w = new Writer(dirs.path);
     const lines = lineRange('x', 0, 500);
     w.lines(lines);
     const first = start(false);
@@ -61,7 +45,7 @@ describe('tail source: restart from checkpoint', () => {
   });
 
   it('a failed ack holds the checkpoint; on stop the unterminated last line is not emitted', async () => {
-    const w = new Writer(path);
+    const w = new Writer(dirs.path);
     w.raw('a\nb\nc\npart');
     const first = start(false);
     await first.waitForCount(3);
@@ -80,7 +64,7 @@ describe('tail source: restart from checkpoint', () => {
   });
 
   it('rotated while stopped: the rest of the old file first, then the new file', async () => {
-    const a = new Writer(path);
+    const a = new Writer(dirs.path);
     const old = lineRange('a', 0, 200);
     a.lines(old);
     const first = start(false);
@@ -88,11 +72,11 @@ describe('tail source: restart from checkpoint', () => {
     for (const e of first.events.slice(0, 100)) e.ack.settle('delivered');
     await first.stop();
 
-    renameSync(path, `${path}.1`);
+    renameSync(dirs.path, `${dirs.path}.1`);
     const late = lineRange('a', 200, 250);
     a.lines(late);
     a.close();
-    const b = new Writer(path);
+    const b = new Writer(dirs.path);
     const fresh = lineRange('b', 0, 100);
     b.lines(fresh);
     b.close();
@@ -105,7 +89,7 @@ describe('tail source: restart from checkpoint', () => {
   });
 
   it('copytruncated while stopped: the rest is read from the copy, then the truncated file from 0', async () => {
-    const w = new Writer(path);
+    const w = new Writer(dirs.path);
     const old = lineRange('a', 0, 200);
     w.lines(old);
     const first = start(false);
@@ -115,8 +99,8 @@ describe('tail source: restart from checkpoint', () => {
 
     const late = lineRange('a', 200, 260);
     w.lines(late);
-    copyFileSync(path, `${path}.1`);
-    truncateSync(path, 0);
+    copyFileSync(dirs.path, `${dirs.path}.1`);
+    truncateSync(dirs.path, 0);
     const fresh = lineRange('b', 0, 400);
     w.lines(fresh);
     w.close();
@@ -128,14 +112,14 @@ describe('tail source: restart from checkpoint', () => {
   });
 
   it('keeps a rotated-away file with unacknowledged lines in the checkpoint and replays it after a restart', async () => {
-    const a = new Writer(path);
+    const a = new Writer(dirs.path);
     const old = lineRange('a', 0, 100);
     a.lines(old);
     const first = start(false);
     await first.waitForCount(100);
-    renameSync(path, `${path}.1`);
+    renameSync(dirs.path, `${dirs.path}.1`);
     a.close();
-    const b = new Writer(path);
+    const b = new Writer(dirs.path);
     const fresh = lineRange('b', 0, 50);
     b.lines(fresh);
     await first.waitForCount(150);
@@ -160,9 +144,9 @@ describe('tail source: restart from checkpoint', () => {
   });
 
   it('recovers from a corrupt checkpoint: counted, and the file is read from the start', async () => {
-    mkdirSync(stateDir, { recursive: true });
-    writeFileSync(join(stateDir, 'source-tail1.json'), '{"version":1,"state":{"cur');
-    const w = new Writer(path);
+    mkdirSync(dirs.stateDir, { recursive: true });
+    writeFileSync(join(dirs.stateDir, 'source-tail1.json'), '{"version":1,"state":{"cur');
+    const w = new Writer(dirs.path);
     const lines = lineRange('x', 0, 20);
     w.lines(lines);
     w.close();
@@ -173,16 +157,16 @@ describe('tail source: restart from checkpoint', () => {
   });
 
   it('a checkpoint of the wrong shape is treated as corrupt too', async () => {
-    mkdirSync(stateDir, { recursive: true });
-    writeFileSync(join(stateDir, 'source-tail1.json'), JSON.stringify({ version: 1, state: { current: 7 } }));
-    writeFileSync(path, 'only\n');
+    mkdirSync(dirs.stateDir, { recursive: true });
+    writeFileSync(join(dirs.stateDir, 'source-tail1.json'), JSON.stringify({ version: 1, state: { current: 7 } }));
+    writeFileSync(dirs.path, 'only\n');
     const run = start(true);
     await run.waitForCount(1);
     expect(await run.ctx.metrics.value('rxflume_checkpoint_corrupt_total')).toBe(1);
   });
 
   it('stop() is idempotent and completes the observable', async () => {
-    writeFileSync(path, 'one\n');
+    writeFileSync(dirs.path, 'one\n');
     const run = start(true);
     await run.waitForCount(1);
     await Promise.all([run.stop(), run.stop()]);

@@ -1,30 +1,15 @@
 import { copyFileSync, renameSync, truncateSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir, waitFor } from '../../support/wait.js';
-import { lineRange, startTail, type TailRun, Writer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../support/wait.js';
+import { lineRange, startTail, type TailRun, useTailDirs, Writer } from './harness.js';
 
 // Each rotation is done in one synchronous block, so the source (same process) cannot look in
 // between: the lines written just before the rotation are certainly still unread ("pending").
 describe('tail source: rotation loses nothing and keeps order', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  let path: string;
-  const runs: TailRun[] = [];
-
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir('rxflume-tail-rot-'));
-    path = join(dir, 'SmartCarDriverInfo.log');
-  });
-  afterEach(async () => {
-    for (const r of runs.splice(0)) await r.stop();
-    await cleanup();
-  });
+  const dirs = useTailDirs('rxflume-tail-rot-', 'SmartCarDriverInfo.log');
 
   function start(): TailRun {
-    const run = startTail({ path, stateDir: join(dir, 'state') });
-    runs.push(run);
-    return run;
+    return dirs.track(startTail({ path: dirs.path, stateDir: dirs.stateDir }));
   }
 
   async function rotations(run: TailRun, kind: string): Promise<number> {
@@ -32,19 +17,19 @@ describe('tail source: rotation loses nothing and keeps order', () => {
   }
 
   it('rename + create: drains the old file (writes after the rename, unterminated last line) then reads the new one', async () => {
-    const a = new Writer(path);
+    const a = new Writer(dirs.path);
     const first = lineRange('a', 0, 200);
     a.lines(first);
     const run = start();
     await run.waitForCount(first.length);
     const pending = lineRange('a', 200, 400);
     a.lines(pending);
-    renameSync(path, `${path}.1`);
+    renameSync(dirs.path, `${dirs.path}.1`);
     const late = lineRange('a', 400, 450);
     a.lines(late); // the writer still holds the old descriptor
     a.raw('a-unterminated');
     a.close();
-    const b = new Writer(path);
+    const b = new Writer(dirs.path);
     const next = lineRange('b', 0, 300);
     b.lines(next);
     const expected = [...first, ...pending, ...late, 'a-unterminated', ...next];
@@ -59,18 +44,18 @@ describe('tail source: rotation loses nothing and keeps order', () => {
   });
 
   it('delete + recreate: the open handle still reads the deleted file to its end', async () => {
-    const a = new Writer(path);
+    const a = new Writer(dirs.path);
     const first = lineRange('a', 0, 100);
     a.lines(first);
     const run = start();
     await run.waitForCount(first.length);
     const pending = lineRange('a', 100, 250);
     a.lines(pending);
-    unlinkSync(path);
+    unlinkSync(dirs.path);
     const late = lineRange('a', 250, 260);
     a.lines(late);
     a.close();
-    const b = new Writer(path);
+    const b = new Writer(dirs.path);
     const next = lineRange('b', 0, 100);
     b.lines(next);
     b.close();
@@ -81,7 +66,7 @@ describe('tail source: rotation loses nothing and keeps order', () => {
   });
 
   it('copytruncate: the bytes appended before the copy are read from the copy, then the truncated file from 0', async () => {
-    const w = new Writer(path); // O_APPEND, as loggers under copytruncate must be
+    const w = new Writer(dirs.path); // O_APPEND, as loggers under copytruncate must be
     const first = lineRange('a', 0, 300);
     w.lines(first);
     const run = start();
@@ -89,8 +74,8 @@ describe('tail source: rotation loses nothing and keeps order', () => {
     const pending = lineRange('a', 300, 500);
     w.lines(pending);
     w.raw('a-tail-without-newline');
-    copyFileSync(path, `${path}.1`);
-    truncateSync(path, 0);
+    copyFileSync(dirs.path, `${dirs.path}.1`);
+    truncateSync(dirs.path, 0);
     const next = lineRange('b', 0, 1000); // longer than what was read: size alone would not show the truncation
     w.lines(next);
     const expected = [...first, ...pending, 'a-tail-without-newline', ...next];
@@ -107,13 +92,13 @@ describe('tail source: rotation loses nothing and keeps order', () => {
   });
 
   it('truncate (no copy): the held partial line is emitted, then the file is read from 0', async () => {
-    const w = new Writer(path);
+    const w = new Writer(dirs.path);
     const first = lineRange('a', 0, 100);
     w.lines(first);
     w.raw('held');
     const run = start();
     await run.waitForCount(first.length);
-    truncateSync(path, 0);
+    truncateSync(dirs.path, 0);
     const next = lineRange('b', 0, 50);
     w.lines(next);
     w.close();
@@ -127,18 +112,18 @@ describe('tail source: rotation loses nothing and keeps order', () => {
     const expected: string[] = [];
     const run = start();
     for (let gen = 0; gen < 4; gen++) {
-      const w = new Writer(path);
+      const w = new Writer(dirs.path);
       const lines = lineRange(`g${gen}`, 0, 120);
       w.lines(lines);
       expected.push(...lines);
       await run.waitForCount(expected.length);
-      renameSync(path, `${path}.${gen}`);
+      renameSync(dirs.path, `${dirs.path}.${gen}`);
       const late = lineRange(`g${gen}`, 120, 130);
       w.lines(late);
       w.close();
       expected.push(...late);
     }
-    const w = new Writer(path);
+    const w = new Writer(dirs.path);
     w.lines(['final']);
     w.close();
     expected.push('final');
