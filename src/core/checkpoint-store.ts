@@ -17,7 +17,7 @@
  */
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { asRxfError, ErrorCodes, RxfError } from './errors.js';
+import { asRxfError, type RxfError } from './errors.js';
 
 export interface CheckpointStoreEvents {
   onCorrupt?(file: string, reason: string): void;
@@ -129,8 +129,4 @@ export async function syncDir(dir: string): Promise<void> {
   } finally {
     await fh?.close();
   }
-}
-
-export function corruptCheckpointError(file: string, reason: string): RxfError {
-  return new RxfError(ErrorCodes.CHECKPOINT_CORRUPT, `checkpoint ${file} is unreadable (${reason}); starting fresh`);
 }

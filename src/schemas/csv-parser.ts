@@ -19,7 +19,6 @@
  * A parser is not reentrant (its offset arrays are shared), which `parse` being synchronous allows.
  */
 import type avro from 'avsc';
-import { z } from 'zod';
 import type { ParseResult, RecordParser } from '../core/component.js';
 import { ErrorCodes } from '../core/errors.js';
 import type { SchemaRef } from '../core/event.js';
@@ -30,14 +29,6 @@ export interface CsvParserOptions {
   /** Column separator, one or more characters; default `,`. */
   readonly delimiter?: string;
 }
-
-/** Config block for a CSV parser (the pipeline resolves `schema`/`version` through the registry). */
-export const csvParserConfigSchema = z.strictObject({
-  schema: z.string({ error: 'required: the full schema name, e.g. smartcar.CarStatus' }).min(1).describe('Full Avro name of the record.'),
-  version: z.int().positive().optional().describe('Schema version; the latest when omitted.'),
-  delimiter: z.string().min(1, 'must not be empty').default(',').describe('Column separator.'),
-});
-export type CsvParserConfig = z.infer<typeof csvParserConfigSchema>;
 
 export function createCsvParser(schemaRef: SchemaRef, options: CsvParserOptions = {}): RecordParser {
   const delimiter = options.delimiter ?? ',';

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCsvParser, csvParserConfigSchema } from '../../src/schemas/csv-parser.js';
+import { createCsvParser } from '../../src/schemas/csv-parser.js';
 import { loadSchemaRegistry } from '../../src/schemas/registry.js';
 import { firstInvalidUtf8Offset } from '../../src/schemas/utf8.js';
 import { tempDir } from '../support/wait.js';
@@ -320,17 +320,6 @@ describe('CSV parser: other Avro types and options', () => {
 
   it('refuses a schema a CSV column cannot carry, naming the field', () => {
     expect(() => createCsvParser(loadSchemaRegistry(dir).get('demo.Nested'))).toThrow('tags: a CSV column cannot carry Avro type array');
-  });
-
-  it('has a config block with a default delimiter and clear errors', () => {
-    expect(csvParserConfigSchema.parse({ schema: 'smartcar.CarStatus' })).toEqual({ schema: 'smartcar.CarStatus', delimiter: ',' });
-    const bad = csvParserConfigSchema.safeParse({ delimiter: '', extra: 1 });
-    expect(bad.success).toBe(false);
-    expect(bad.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
-      'schema: required: the full schema name, e.g. smartcar.CarStatus',
-      'delimiter: must not be empty',
-      ': Unrecognized key: "extra"',
-    ]);
   });
 });
 
