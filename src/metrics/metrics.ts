@@ -16,6 +16,7 @@ export type ComponentKind = 'source' | 'interceptor' | 'validator' | 'buffer' | 
 
 export class Metrics {
   readonly registry = new Registry();
+  private readonly connectionState = new Map<string, boolean>();
 
   private readonly received = this.counter('rxflume_events_received_total', 'Events read by a source.', ['component_id', 'component_kind']);
   private readonly accepted = this.counter('rxflume_events_accepted_total', 'Events a component passed on.', [
@@ -78,6 +79,16 @@ export class Metrics {
     'component_id',
     'kind',
   ]);
+
+  private readonly sinkConnected = this.gauge(
+    'rxflume_sink_connected',
+    'Whether a sink can reach its destination (1) or not (0), as last seen by the sink.',
+    ['component_id'],
+  );
+  private readonly sinkReconnects = this.counter('rxflume_sink_reconnects_total', 'Times a sink regained its connection after losing it.', [
+    'component_id',
+  ]);
+  private readonly sinkFilesOpen = this.gauge('rxflume_sink_files_open', 'Files a sink holds open (in use).', ['component_id']);
 
   private counter(name: string, help: string, labelNames: string[]): Counter<string> {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
@@ -142,6 +153,23 @@ export class Metrics {
 
   tailRotation(id: string, kind: string): void {
     this.rotations.inc({ component_id: id, kind });
+  }
+
+  /** A sink reports its connection state; a down → up transition counts as a reconnect. */
+  sinkConnection(id: string, connected: boolean): void {
+    const was = this.connectionState.get(id);
+    this.connectionState.set(id, connected);
+    this.sinkConnected.set({ component_id: id }, connected ? 1 : 0);
+    if (connected && was === false) this.sinkReconnects.inc({ component_id: id });
+  }
+
+  /** Whether the sink last reported being connected; undefined before its first report. */
+  isSinkConnected(id: string): boolean | undefined {
+    return this.connectionState.get(id);
+  }
+
+  filesOpen(id: string, n: number): void {
+    this.sinkFilesOpen.set({ component_id: id }, n);
   }
 
   bufferState(id: string, events: number, bytes: number, capacityEvents: number): void {
