@@ -2,10 +2,14 @@
  * Config of the `hdfs` sink. Option names follow Flume's hdfs sink (`hdfs.path`, `hdfs.rollSize`,
  * ...) without the `hdfs.` prefix. Templates and the time zone are checked here, so a bad escape
  * or zone fails config validation with the escape named, never at the first write.
+ *
+ * Backend: `url` (or `namenodes`, a failover list) selects WebHDFS; none or `file:` selects the
+ * embedded local layout under `root` (endpoint.ts). URLs are checked here with the option named.
  */
 import { z } from 'zod';
-import { byteSize } from '../../config/units.js';
+import { byteSize, milliseconds } from '../../config/units.js';
 import { isValidTimeZone, ZonedCalendar } from './calendar.js';
+import { parseHdfsUrl } from './endpoint.js';
 import { SUPPORTED_ESCAPES, templateProblem } from './path-template.js';
 
 const UTC = new ZonedCalendar('UTC');
@@ -20,7 +24,44 @@ const fileNamePart = z
   .string({ error: 'must be a string' })
   .refine((s) => !s.includes('/'), { error: 'must not contain "/" (it is part of a file name)' });
 
-export const hdfsSinkConfigSchema = z.strictObject({
+const hdfsUrl = (kinds: 'any' | 'webhdfs') =>
+  z.string({ error: 'must be a URL string' }).superRefine((value, ctx) => {
+    const parsed = parseHdfsUrl(value);
+    if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+    else if (kinds === 'webhdfs' && parsed.kind !== 'webhdfs')
+      ctx.addIssue({ code: 'custom', message: 'must be a webhdfs:, swebhdfs:, http: or https: URL' });
+  });
+
+const hdfsSinkOptions = z.strictObject({
+  url: hdfsUrl('any')
+    .optional()
+    .describe(
+      "Where HDFS is: 'webhdfs://namenode:9870' (or http(s)://, swebhdfs://) for WebHDFS; none or 'file:' for the local layout under root.",
+    ),
+  namenodes: z
+    .array(hdfsUrl('webhdfs'), { error: 'must be a list of namenode URLs' })
+    .min(1, { error: 'must name at least one namenode' })
+    .optional()
+    .describe(
+      'WebHDFS namenodes in failover order (HA pair), instead of url; the next is tried on connection failure or StandbyException.',
+    ),
+  user: z
+    .string({ error: 'must be a string' })
+    .min(1, { error: 'must not be empty' })
+    .optional()
+    .describe('WebHDFS simple-auth user (user.name=); none: the cluster default user.'),
+  delegationToken: z
+    .string({ error: 'must be a string' })
+    .min(1, { error: 'must not be empty' })
+    .optional()
+    .describe('WebHDFS delegation token (delegation=), instead of user.'),
+  requestTimeoutMs: milliseconds(1)
+    .default(30000)
+    .describe('Longest wait for one WebHDFS request (each step of CREATE/APPEND); a timeout is retried.'),
+  noredirect: z
+    .boolean({ error: 'must be true or false' })
+    .default(false)
+    .describe('Ask the namenode for noredirect=true replies (Hadoop ≥ 2.8) instead of 307 redirects to the datanode.'),
   root: z
     .string({ error: 'must be a folder path' })
     .min(1, { error: 'must not be empty' })
@@ -84,6 +125,15 @@ export const hdfsSinkConfigSchema = z.strictObject({
     .enum(['batch'], { error: 'must be "batch"' })
     .default('batch')
     .describe("'batch': every file a batch touched is fsynced (and the sink state saved) before the batch is acknowledged."),
+});
+
+export const hdfsSinkConfigSchema = hdfsSinkOptions.superRefine((config, ctx) => {
+  if (config.url !== undefined && config.namenodes !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['namenodes'], message: 'set either url or namenodes, not both' });
+  }
+  if (config.user !== undefined && config.delegationToken !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['delegationToken'], message: 'set either user or delegationToken, not both' });
+  }
 });
 
 export type HdfsSinkConfig = z.output<typeof hdfsSinkConfigSchema>;

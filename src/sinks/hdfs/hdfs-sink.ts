@@ -23,7 +23,13 @@
  *
  * Recovery (`start`): every file recorded in the state is cut to its durable length and published
  * (empty ones deleted); in-use files of this agent in those buckets that the state does not name
- * held no acknowledged data and are deleted.
+ * held no acknowledged data and are deleted. When the store is unreachable at start (a retriable
+ * error, e.g. WebHDFS down), recovery runs before the first write instead, which fails retriably
+ * until it succeeds; nothing is written before it, and close leaves the old state untouched.
+ *
+ * A file whose create failed for any reason but "exists" (the create may have happened with its
+ * reply lost) stays recorded as pending with durable length 0, so it is deleted, never orphaned.
+ * The number of open files is reported with `filesOpen`.
  */
 import { CheckpointStore } from '../../core/checkpoint-store.js';
 import type { ComponentContext, Sink } from '../../core/component.js';
@@ -53,6 +59,7 @@ export class HdfsSink implements Sink {
   private counter: number;
   private chain: Promise<unknown> = Promise.resolve();
   private started = false;
+  private recovered = false;
   private closed = false;
 
   constructor(
@@ -80,7 +87,9 @@ export class HdfsSink implements Sink {
       try {
         await this.recover();
       } catch (err) {
-        throw asRxfError(err);
+        const error = asRxfError(err);
+        if (!error.retriable) throw error;
+        this.ctx.logger.warn({ sink: this.id, err: error.message }, 'sink recovery failed; retried before the first write');
       }
       this.started = true;
     });
@@ -95,7 +104,7 @@ export class HdfsSink implements Sink {
       if (this.closed) return;
       this.closed = true;
       // Never started: the state on disk still describes the previous run; keep it for recovery.
-      if (!this.started) return;
+      if (!this.started || !this.recovered) return;
       for (const file of [...this.open.values()]) await this.roll(file, 'close');
       await this.publishPending();
       await this.store.save(this.snapshot()).catch(() => undefined);
@@ -130,6 +139,7 @@ export class HdfsSink implements Sink {
       await this.backend.delete(path);
     }
     await this.store.save({ files: [] });
+    this.recovered = true;
   }
 
   private async writeBatch(batch: EventBatch): Promise<void> {
@@ -140,6 +150,7 @@ export class HdfsSink implements Sink {
     const touched: OpenFile[] = [];
     const now = this.ctx.now();
     try {
+      if (!this.recovered) await this.recover();
       await this.publishPending();
       let rewound = false;
       for (const file of this.open.values()) {
@@ -212,10 +223,13 @@ export class HdfsSink implements Sink {
         handle = await this.backend.create(names.inUse);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        // It may exist (reply lost): keep it recorded until a publish finds it gone or deletes it.
+        this.pending.push({ ...names, durable: 0 });
         throw err;
       }
       const file = new OpenFile(key, names, handle, this.format.open(batch), now);
       this.open.set(key, file);
+      this.ctx.metrics.filesOpen(this.id, this.open.size);
       this.armIntervalTimer(file);
       return file;
     }
@@ -238,6 +252,7 @@ export class HdfsSink implements Sink {
   private async roll(file: OpenFile, reason: string): Promise<void> {
     if (this.open.get(file.key) !== file) return;
     this.open.delete(file.key);
+    this.ctx.metrics.filesOpen(this.id, this.open.size);
     file.clearTimers();
     // A failed rewind is harmless: publishFile cuts the file by path to the same length.
     await file.rewind().catch(() => undefined);

@@ -12,7 +12,10 @@
  * file is created, so every in-use file this sink leaves behind is recorded (crash-safe).
  *
  * Publishing (`publishFile`, used by rolls and by crash recovery): cut the in-use file back to
- * its durable length (bytes past it were never acknowledged), then rename it to its final name
+ * its durable length (bytes past it were never acknowledged; the cut is made even when the length
+ * already matches, because on HDFS it is also the lease check: a write still in flight, e.g. a
+ * timed-out APPEND or one of a killed agent, makes it fail retriably instead of letting late
+ * bytes follow the file to its final name), then rename it to its final name
  * (durable rename); a zero-length file is deleted instead, and an already-renamed one (crash
  * between rename and state save) is left alone. A final name that already exists is never
  * overwritten: that is a permanent error (two writers sharing an agent id).
@@ -59,7 +62,7 @@ export type PublishResult = 'published' | 'deleted' | 'missing';
 export async function publishFile(backend: HdfsBackend, entry: SinkFileEntry): Promise<PublishResult> {
   const size = await backend.size(entry.inUse);
   if (size === undefined) return 'missing';
-  if (size > entry.durable) await backend.truncate(entry.inUse, entry.durable);
+  if (entry.durable > 0 && size >= entry.durable) await backend.truncate(entry.inUse, entry.durable);
   if (entry.durable === 0) {
     await backend.delete(entry.inUse);
     return 'deleted';

@@ -10,6 +10,8 @@ describe('hdfs sink config', () => {
   it('has type hdfs and Flume defaults', () => {
     expect(hdfsSink.type).toBe('hdfs');
     expect(hdfsSink.configSchema.parse({ path: '/p' })).toEqual({
+      requestTimeoutMs: 30000,
+      noredirect: false,
       root: './data/hdfs',
       path: '/p',
       filePrefix: 'FlumeData',
@@ -58,6 +60,19 @@ describe('hdfs sink config', () => {
     [{ path: '/x', maxOpenFiles: 0 }, 'maxOpenFiles: must be >= 1'],
     [{ path: '/x', fsync: 'never' }, 'fsync: must be "batch"'],
     [{ path: '/x', batchSizee: 10 }, 'Unrecognized key: "batchSizee"'],
+    [{ path: '/x', url: 'namenode:9870' }, 'url: unsupported scheme "namenode:"'],
+    [{ path: '/x', url: 'not a url' }, 'url: "not a url" is not a URL'],
+    [{ path: '/x', url: 'ftp://nn:21' }, 'url: unsupported scheme "ftp:"'],
+    [{ path: '/x', url: 'webhdfs://nn:9870/pilot' }, 'url: must be only scheme://host:port'],
+    [{ path: '/x', url: 'webhdfs://u:p@nn:9870' }, 'url: must not hold credentials'],
+    [{ path: '/x', namenodes: [] }, 'namenodes: must name at least one namenode'],
+    [{ path: '/x', namenodes: 'webhdfs://nn1' }, 'namenodes: must be a list of namenode URLs'],
+    [{ path: '/x', namenodes: ['file:///data'] }, 'namenodes.0: must be a webhdfs:, swebhdfs:, http: or https: URL'],
+    [{ path: '/x', url: 'webhdfs://a', namenodes: ['webhdfs://b'] }, 'namenodes: set either url or namenodes, not both'],
+    [{ path: '/x', user: 'a', delegationToken: 't' }, 'delegationToken: set either user or delegationToken, not both'],
+    [{ path: '/x', user: '' }, 'user: must not be empty'],
+    [{ path: '/x', requestTimeoutMs: 0 }, 'requestTimeoutMs: must be at least 1'],
+    [{ path: '/x', noredirect: 'yes' }, 'noredirect: must be true or false'],
   ];
   for (const [input, expected] of table) {
     it(`rejects ${JSON.stringify(input)}`, () => {
@@ -68,4 +83,14 @@ describe('hdfs sink config', () => {
       ).toBe(true);
     });
   }
+
+  it('maps URLs onto backends', async () => {
+    const { parseHdfsUrl } = await import('../../../src/sinks/hdfs/endpoint.js');
+    expect(parseHdfsUrl('webhdfs://nn1')).toEqual({ kind: 'webhdfs', base: 'http://nn1:9870' });
+    expect(parseHdfsUrl('webhdfs://nn1:50070/')).toEqual({ kind: 'webhdfs', base: 'http://nn1:50070' });
+    expect(parseHdfsUrl('swebhdfs://nn1')).toEqual({ kind: 'webhdfs', base: 'https://nn1:9871' });
+    expect(parseHdfsUrl('http://10.0.0.1:9870')).toEqual({ kind: 'webhdfs', base: 'http://10.0.0.1:9870' });
+    expect(parseHdfsUrl('file:')).toEqual({ kind: 'local' });
+    expect(parseHdfsUrl('file:///data/hdfs')).toEqual({ kind: 'local', root: '/data/hdfs' });
+  });
 });
