@@ -3,23 +3,43 @@
  * acknowledge, write checkpoints) and exits 0 (1 when the drain deadline cut it short or a
  * pipeline failed). A second signal exits at once with 130; that is as safe as a kill -9
  * (checkpoints only ever claim acknowledged data).
+ *
+ * It also serves /metrics, /metrics.json, /healthz and /readyz (src/http/server.ts) on
+ * `--metrics-address HOST:PORT`, else the config's `metrics.address` (default 127.0.0.1:9464);
+ * port 0 picks a free port. The bound address is logged ("metrics server listening",
+ * field `metricsAddress`) so a caller that asked for port 0 can find it. A server that cannot
+ * listen is a startup failure (exit 1): an agent nobody can see must not run unnoticed.
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
 import { Agent } from '../core/agent.js';
 import { createLogger, type LogLevel } from '../core/logger.js';
+import { formatListenAddress, type ListenAddress, parseListenAddress } from '../http/address.js';
+import { readinessOf } from '../http/readiness.js';
+import { type RunningHttpServer, startHttpServer } from '../http/server.js';
 
 export function registerRun(program: Command): void {
   program
     .command('run')
     .description('run the agent until SIGINT/SIGTERM, then drain and exit')
     .requiredOption('-c, --config <file>', 'config file (YAML)')
-    .action(async (opts: { config: string }) => {
+    .option('--metrics-address <host:port>', 'serve /metrics, /healthz, /readyz here (overrides metrics.address; port 0 = any free port)')
+    .action(async (opts: { config: string; metricsAddress?: string }) => {
       const logger = createLogger(program.opts<{ logLevel: LogLevel }>().logLevel);
-      let agent: Agent;
+      let flagAddress: ListenAddress | undefined;
       try {
-        agent = await Agent.create(await loadConfigFile(opts.config), { logger });
+        flagAddress = opts.metricsAddress === undefined ? undefined : parseListenAddress(opts.metricsAddress);
+      } catch (err) {
+        process.stderr.write(`--metrics-address: ${(err as Error).message}\n`);
+        process.exit(2);
+      }
+      let agent: Agent;
+      let listen: ListenAddress;
+      try {
+        const config = await loadConfigFile(opts.config);
+        listen = flagAddress ?? parseListenAddress(config.metrics.address);
+        agent = await Agent.create(config, { logger });
       } catch (err) {
         if (err instanceof ConfigError) {
           process.stderr.write(`${err.message}\n`);
@@ -27,6 +47,19 @@ export function registerRun(program: Command): void {
         }
         throw err;
       }
+      agent.metrics.collectProcessMetrics();
+      const server: RunningHttpServer = await startHttpServer({
+        address: listen,
+        metrics: agent.metrics,
+        readiness: () => readinessOf(agent.status()),
+        logger,
+      });
+      logger.info({ metricsAddress: formatListenAddress(server.address), url: server.url }, 'metrics server listening');
+      const exit = (code: number): void => {
+        void server.close().finally(() => process.exit(code));
+        // A stuck connection must not keep a finished agent alive.
+        setTimeout(() => process.exit(code), 2000).unref();
+      };
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals) => {
         signals++;
@@ -35,7 +68,7 @@ export function registerRun(program: Command): void {
           process.exit(130);
         }
         logger.info({ signal }, 'signal received: draining');
-        void agent.stop().then(({ drained }) => process.exit(drained ? 0 : 1));
+        void agent.stop().then(({ drained }) => exit(drained ? 0 : 1));
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
@@ -45,11 +78,12 @@ export function registerRun(program: Command): void {
       } catch (err) {
         logger.fatal({ err }, 'a pipeline failed; draining the others');
         await agent.stop();
-        process.exit(1);
+        exit(1);
+        return;
       }
       // Every source completed (after a signal, or a finite source by itself): sinks must still
       // close and checkpoints flush before the process ends; stop() is the drain already running.
       const { drained } = await agent.stop();
-      process.exit(drained ? 0 : 1);
+      exit(drained ? 0 : 1);
     });
 }

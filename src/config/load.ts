@@ -23,6 +23,7 @@ import {
   commonSinkSchema,
   commonSourceSchema,
   defaultAgentId,
+  type MetricsConfig,
   topLevelSchema,
 } from './schema.js';
 
@@ -50,6 +51,7 @@ export interface SinkSpec {
 export interface AgentConfig {
   readonly file: string;
   readonly agent: AgentOptions;
+  readonly metrics: MetricsConfig;
   readonly deadLetter: ReturnType<typeof deadLetterConfigSchema.parse>;
   readonly schemasDir: string | undefined;
   readonly sources: readonly SourceSpec[];
@@ -124,6 +126,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   return Object.freeze({
     file,
     agent: deepFreeze({ ...t.agent, id: t.agent.id ?? defaultAgentId() }),
+    metrics: deepFreeze({ ...t.metrics }),
     deadLetter: deepFreeze(deadLetter.data as AgentConfig['deadLetter']),
     schemasDir: t.schemas.dir,
     sources: Object.freeze(sources),

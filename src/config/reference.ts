@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { interceptorTypes } from '../interceptors/registry.js';
 import { deadLetterConfigSchema } from '../sinks/dead-letter/index.js';
 import { sinkTypes, sourceTypes } from './components.js';
-import { agentSchema, commonSinkSchema, commonSourceSchema } from './schema.js';
+import { agentSchema, commonSinkSchema, commonSourceSchema, metricsSchema } from './schema.js';
 
 interface JsonSchema {
   type?: string | string[];
@@ -80,9 +80,13 @@ export function configReference(): string {
     '',
     table(agentSchema.unwrap() as unknown as z.ZodType),
     '',
+    '## `metrics`',
+    '',
+    table(metricsSchema.unwrap() as unknown as z.ZodType),
+    '',
     '## `deadLetter`',
     '',
-    table(deadLetterConfigSchema as unknown as z.ZodType, ['agentId', 'countMetrics']),
+    table(deadLetterConfigSchema as unknown as z.ZodType, ['agentId']),
     '',
     '## Every source (`sources.<id>`)',
     '',

@@ -49,6 +49,29 @@ export const retrySchema = z
   })
   .default({ initialDelayMs: 100, maxDelayMs: 30_000, multiplier: 2, jitter: 0.2 });
 
+/** `HOST:PORT` or `[IPv6]:PORT`; port 0 picks a free port (tests). */
+export const listenAddress = z
+  .string({ error: 'must be HOST:PORT' })
+  .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/, 'must be HOST:PORT (e.g. 0.0.0.0:9464, or [::]:9464 for IPv6)')
+  .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, { error: 'port must be 0..65535' });
+
+export const DEFAULT_METRICS_ADDRESS = '127.0.0.1:9464';
+
+export const metricsSchema = z
+  .strictObject({
+    enabled: z
+      .boolean({ error: 'must be true or false' })
+      .default(true)
+      .describe('Count metrics and serve /metrics; false makes every metric a no-op (health endpoints still answer).'),
+    address: listenAddress
+      .default(DEFAULT_METRICS_ADDRESS)
+      .describe(
+        'Where `rxflume run` serves /metrics, /metrics.json, /healthz and /readyz. In a container use 0.0.0.0:9464. ' +
+          'Overridden by --metrics-address.',
+      ),
+  })
+  .default({ enabled: true, address: DEFAULT_METRICS_ADDRESS });
+
 export const interceptorEntrySchema = z.looseObject({ type: z.string({ error: 'required' }) });
 
 /** Options every source has, whatever its type. */
@@ -75,6 +98,7 @@ export const commonSinkSchema = z.strictObject({
 
 export const topLevelSchema = z.strictObject({
   agent: agentSchema,
+  metrics: metricsSchema,
   deadLetter: z.record(z.string(), z.unknown()).default({}),
   schemas: z.strictObject({ dir: z.string().optional().describe("Folder of .avsc files; default the package's schemas/.") }).default({}),
   sources: z.record(id, z.record(z.string(), z.unknown()), { error: 'required: at least one source' }),
@@ -82,6 +106,7 @@ export const topLevelSchema = z.strictObject({
 });
 
 export type AgentOptions = z.output<typeof agentSchema> & { readonly id: string };
+export type MetricsConfig = z.output<typeof metricsSchema>;
 export type BufferOptions = z.output<typeof bufferSchema>;
 export type RetryOptions = z.output<typeof retrySchema>;
 export type CommonSourceOptions = z.output<typeof commonSourceSchema>;

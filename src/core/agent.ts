@@ -10,6 +10,10 @@
  * The closing steps get one more `drainTimeoutMs`; one that hangs (a sink write that never
  * returns holds its close) is logged and left behind, so `stop()` always resolves and never
  * rejects: a shutdown takes at most twice `drainTimeoutMs`.
+ *
+ * Metrics: every source and sink is registered with the agent's Metrics when built (their series
+ * start at 0), buffer gauges are sampled once a second, and `status()` tells readiness probes
+ * what has started and which sink reports its destination unreachable.
  */
 import { resolve } from 'node:path';
 import { FlowGate } from '../buffers/memory.js';
@@ -33,6 +37,14 @@ export interface AgentRuntime {
   readonly now?: () => number;
 }
 
+/** What a readiness probe needs to know (see src/http/readiness.ts). */
+export interface AgentStatus {
+  readonly stopping: boolean;
+  readonly sources: ReadonlyArray<{ readonly id: string; readonly started: boolean }>;
+  /** `connected`: the sink's last report; undefined when it never reported (taken as connected). */
+  readonly sinks: ReadonlyArray<{ readonly id: string; readonly started: boolean; readonly connected: boolean | undefined }>;
+}
+
 export class Agent {
   readonly metrics: Metrics;
   private readonly pipelines: SourcePipeline[] = [];
@@ -40,13 +52,15 @@ export class Agent {
   private readonly gates = new Map<string, FlowGate>();
   private deadLetter!: DeadLetterSink;
   private gaugeTimer: NodeJS.Timeout | undefined;
+  private readonly startedSinks = new Set<string>();
+  private pipelinesStarted = false;
   private stopping: Promise<{ drained: boolean }> | undefined;
 
   private constructor(
     readonly config: AgentConfig,
     private readonly runtime: AgentRuntime,
   ) {
-    this.metrics = runtime.metrics ?? new Metrics();
+    this.metrics = runtime.metrics ?? new Metrics({ enabled: config.metrics?.enabled ?? true });
   }
 
   /** Builds all components (nothing runs yet). Config problems throw a ConfigError. */
@@ -82,12 +96,15 @@ export class Agent {
     const { config } = this;
     this.deadLetter = createFileDeadLetterSink({ ...config.deadLetter, agentId: config.agent.id }, this.context('dead-letter'));
     for (const spec of config.sinks) {
+      // File-writing sinks (the HDFS layout, local or WebHDFS) also get open/rolled file series.
+      this.metrics.registerSink(spec.id, { files: spec.registration.type === 'hdfs' });
       this.sinks.set(spec.id, new SerialSink(spec.registration.create(spec.options, this.context(spec.id))));
     }
     for (const spec of config.sources) this.pipelines.push(this.buildPipeline(spec, registry));
   }
 
   private buildPipeline(spec: SourceSpec, registry: SchemaRegistry): SourcePipeline {
+    this.metrics.registerSource(spec.id);
     const ctx = this.context(spec.id);
     const gate = new FlowGate(spec.common.buffer);
     this.gates.set(spec.id, gate);
@@ -125,10 +142,21 @@ export class Agent {
   }
 
   async start(): Promise<void> {
-    for (const sink of this.sinks.values()) await sink.start();
+    const now = this.runtime.now ?? Date.now;
+    for (const sink of this.sinks.values()) {
+      await sink.start();
+      this.startedSinks.add(sink.id);
+      this.metrics.sinkStarted(sink.id);
+      this.metrics.componentStarted(sink.id, now());
+    }
     // A stop that came while the sinks were starting has already drained the (unstarted) pipelines.
     if (this.stopping) return;
-    for (const p of this.pipelines) p.start();
+    for (const p of this.pipelines) {
+      p.start();
+      this.metrics.componentStarted(p.id, now());
+    }
+    this.pipelinesStarted = true;
+    this.updateGauges();
     this.gaugeTimer = setInterval(() => this.updateGauges(), 1000);
     this.gaugeTimer.unref();
     this.runtime.logger.info(
@@ -138,7 +166,20 @@ export class Agent {
   }
 
   private updateGauges(): void {
-    for (const [id, gate] of this.gates) this.metrics.bufferState(id, gate.inFlightEvents, gate.inFlightBytes, gate.maxEvents);
+    for (const [id, gate] of this.gates) this.metrics.bufferState(id, gate);
+  }
+
+  /** What has started and what reports trouble, for `/readyz`. */
+  status(): AgentStatus {
+    return {
+      stopping: this.stopping !== undefined,
+      sources: this.pipelines.map((p) => ({ id: p.id, started: this.pipelinesStarted })),
+      sinks: [...this.sinks.keys()].map((id) => ({
+        id,
+        started: this.startedSinks.has(id),
+        connected: this.metrics.isSinkConnected(id),
+      })),
+    };
   }
 
   /** Drains and closes everything; idempotent. `drained: false` when the deadline cut it short. */

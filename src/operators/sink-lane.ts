@@ -13,8 +13,10 @@
  * - The batch is shared with the other lanes: the lane and its sink must not change the events.
  *
  * Metrics (id = sink id): sinkBatchSent once per batch (not per attempt), sinkRetry per retry by
- * error class, sinkBatchAcknowledged with the latency from the first attempt to success,
- * eventsDeadLettered by reason, sinkBatchFailed when the batch could not be dead-lettered.
+ * error class, sinkBatchAcknowledged with the latency from the first attempt to success and the
+ * end-to-end latency of the batch's first (oldest) event from its `timestamp` header (one
+ * observation per batch, not per event), eventsDeadLettered by reason, sinkBatchFailed when the
+ * batch could not be dead-lettered.
  */
 import { catchError, defer, map, type Observable, of, throwError } from 'rxjs';
 import type { DeadLetterEntry, DeadLetterSink, Sink } from '../core/component.js';
@@ -70,6 +72,12 @@ function asSinkError(err: unknown): RxfError {
   return transient.retriable ? transient : asRxfError(err, ErrorCodes.SINK_PERMANENT);
 }
 
+/** Epoch millis in the `timestamp` header of the batch's first event (the oldest); NaN if absent. */
+function oldestTimestamp(batch: EventBatch): number {
+  const header = batch.events[0]?.headers.timestamp;
+  return header === undefined ? Number.NaN : Number(header);
+}
+
 export function createSinkLane(sink: Sink, opts: SinkLaneOptions): SinkLane {
   const { metrics, deadLetter, logger } = opts;
   const id = sink.id;
@@ -102,7 +110,7 @@ export function createSinkLane(sink: Sink, opts: SinkLaneOptions): SinkLane {
     return writeDeadLetters(deadLetter, entries, deadLetterRetry).pipe(
       map(() => {
         ack.settle('rejected');
-        metrics.eventsDeadLettered(id, reasonForCode(error.code), n);
+        metrics.eventsDeadLettered(id, reasonForCode(error.code), n, 'sink');
         return report('dead_lettered');
       }),
       catchError((deadLetterError: unknown) => {
@@ -129,7 +137,7 @@ export function createSinkLane(sink: Sink, opts: SinkLaneOptions): SinkLane {
         retryBackoff(retry),
         map((): LaneProgress => {
           ack.settle('delivered');
-          metrics.sinkBatchAcknowledged(id, n, (now() - started) / 1000);
+          metrics.sinkBatchAcknowledged(id, n, (now() - started) / 1000, oldestTimestamp(batch));
           return { laneId: id, sourceId: batch.sourceId, events: n, outcome: 'delivered', attempts };
         }),
         catchError((err: unknown) => deadLetterBatch(work, asSinkError(err), attempts)),

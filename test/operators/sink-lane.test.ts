@@ -31,7 +31,7 @@ describe('createSinkLane', () => {
     expect(await metrics.value('rxflume_sink_batches_total', { component_id: 'hdfs', result: 'sent' })).toBe(1);
     expect(await metrics.value('rxflume_sink_events_total', { component_id: 'hdfs', result: 'acknowledged' })).toBe(2);
     expect(await metrics.registry.getSingleMetricAsString('rxflume_sink_send_duration_seconds')).toContain(
-      'rxflume_sink_send_duration_seconds_count{component_id="hdfs"} 1',
+      'rxflume_sink_send_duration_seconds_count{component_id="hdfs",component_kind="sink"} 1',
     );
   });
 

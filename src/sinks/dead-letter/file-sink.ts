@@ -6,7 +6,8 @@
  *
  * Invariants:
  * - `write` resolves only after the entries' bytes are written and (with `fsync`) fsynced; only
- *   then may events be settled, and (with `countMetrics`) are they counted per source and code.
+ *   then may events be settled. Counting is the callers' job (validate-batch, sink-lane count each
+ *   write after it resolved, by low-cardinality reason), so the books have one keeper.
  * - Writes are serialized in call order, so concurrent callers never interleave bytes.
  * - The file holds whole lines only: a failed write (ENOSPC, EIO) truncates back to the last
  *   good size before rejecting, and a torn last line left by a crash is cut off when the file is
@@ -28,21 +29,15 @@ import { toDeadLetterLine } from './entry-format.js';
 export interface FileDeadLetterSinkOptions extends Partial<DeadLetterConfig> {
   /** Part of the file name, so agents can share a folder; default `ctx.agentId`. */
   readonly agentId?: string;
-  /**
-   * Count written entries with `eventsDeadLettered(sourceId, code)`. Off by default because the
-   * callers in src/operators (validate-batch, sink-lane) already count each write after it
-   * resolves, with low-cardinality reasons; counting here too would count every entry twice.
-   */
-  readonly countMetrics?: boolean;
 }
 
 const NL = 0x0a;
 const TAIL_SCAN_BYTES = 64 * 1024;
 
 export function createFileDeadLetterSink(options: FileDeadLetterSinkOptions, ctx: ComponentContext): FileDeadLetterSink {
-  const { agentId, countMetrics, ...rest } = options;
+  const { agentId, ...rest } = options;
   const config = deadLetterConfigSchema.parse(rest);
-  return new FileDeadLetterSink(config, agentId ?? ctx.agentId, ctx, countMetrics ?? false);
+  return new FileDeadLetterSink(config, agentId ?? ctx.agentId, ctx);
 }
 
 export class FileDeadLetterSink implements DeadLetterSink {
@@ -58,7 +53,6 @@ export class FileDeadLetterSink implements DeadLetterSink {
     private readonly config: DeadLetterConfig,
     readonly agentId: string,
     private readonly ctx: ComponentContext,
-    private readonly countMetrics = false,
   ) {
     if (!/^[A-Za-z0-9_.-]+$/.test(agentId)) throw new RxfError(ErrorCodes.CONFIG_INVALID, `agent id "${agentId}" must be [A-Za-z0-9_.-]+`);
     const base = `dead-letter.${agentId}.jsonl`;
@@ -105,7 +99,6 @@ export class FileDeadLetterSink implements DeadLetterSink {
       await this.abandonHandle();
       throw asRxfError(err);
     }
-    if (this.countMetrics) this.count(entries);
   }
 
   /** Appends and fsyncs; on failure cuts the file back to its last whole line. */
@@ -183,16 +176,5 @@ export class FileDeadLetterSink implements DeadLetterSink {
     const fh = this.fh;
     this.fh = undefined;
     await fh?.close().catch(() => undefined);
-  }
-
-  private count(entries: readonly DeadLetterEntry[]): void {
-    const counts = new Map<string, { sourceId: string; code: string; n: number }>();
-    for (const e of entries) {
-      const key = `${e.sourceId}\u0000${e.code}`;
-      const c = counts.get(key);
-      if (c) c.n++;
-      else counts.set(key, { sourceId: e.sourceId, code: e.code, n: 1 });
-    }
-    for (const c of counts.values()) this.ctx.metrics.eventsDeadLettered(c.sourceId, c.code, c.n);
   }
 }

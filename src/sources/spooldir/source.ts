@@ -16,6 +16,9 @@
  * - A file that changes while read, or cannot be opened/read, is moved to quarantineDir (warn,
  *   counted as 'quarantined'); lines already emitted from it stay delivered; the source goes on.
  *
+ * Metrics: files pending (ready, not being read) at every scan; per file being read, the lag
+ * (size − checkpointed offset), whose series is removed when the file is finished or moved away.
+ *
  * Failure modes: every error in the run loop (scan, open, rename, checkpoint) is logged and the
  * loop retries on the next poll; nothing thrown here escapes into a timer callback.
  */
@@ -35,6 +38,9 @@ import { finishSpoolFile, holdsFile, quarantineSpoolFile } from './completion.js
 import { readSpoolFile } from './file-reader.js';
 import { type FileIdentity, fileKeyOf, hasIdentity, readIdentity } from './identity.js';
 import { pickNext, type ScanRules, scanSpoolDir } from './scanner.js';
+
+/** How far the committed offset moves before the lag gauge is updated (it is also set at the end). */
+const LAG_STEP_BYTES = 1024 * 1024;
 
 /** The validated config with paths resolved and regexes compiled. */
 export interface SpooldirSettings extends ScanRules {
@@ -93,6 +99,7 @@ export class SpooldirSource implements Source {
         ctx.logger.warn({ source: ctx.id, file, reason }, 'spooldir checkpoint unreadable; set aside, starting fresh');
       },
     });
+    ctx.metrics.spoolSourceCreated(ctx.id);
     this.checkpoint = new SpoolCheckpoint(
       store,
       () => undefined, // already logged and counted by onWriteError
@@ -178,6 +185,7 @@ export class SpooldirSource implements Source {
     this.sweepActive();
     const candidates = await scanSpoolDir(this.settings.spoolDir, this.settings, this.ctx.now(), (path, ino) => this.isBusy(path, ino));
     const next = pickNext(candidates, this.settings.consumeOrder);
+    this.ctx.metrics.spoolFilesPending(this.id, next ? candidates.length - 1 : 0);
     if (!next) return false;
     await this.processFile(next.path, next.ino, undefined);
     return true;
@@ -266,6 +274,7 @@ export class SpooldirSource implements Source {
   private async readFile(fh: FileHandle, st: Stats, entry: SpoolFileEntry, fileKey: string): Promise<void> {
     const startOffset = entry.offset;
     const { gate } = this.ctx;
+    let lagReported = startOffset;
     const file: ActiveFile = {
       path: entry.path,
       ino: st.ino,
@@ -273,12 +282,20 @@ export class SpooldirSource implements Source {
       finishFailed: false,
       progress: new FileProgress(startOffset, {
         onSettle: (bytes) => gate.release(1, bytes),
-        onAdvance: (offset) => this.checkpoint.advance(entry, offset),
+        onAdvance: (offset) => {
+          this.checkpoint.advance(entry, offset);
+          // Advances come per settled line: the gauge moves per LAG_STEP_BYTES, and at the end.
+          if (offset - lagReported >= LAG_STEP_BYTES || offset === st.size) {
+            lagReported = offset;
+            this.ctx.metrics.sourceLag(this.id, entry.path, st.size - offset);
+          }
+        },
         onComplete: () => this.enqueueFinish(file),
       }),
     };
     const progress = file.progress as FileProgress;
     this.active.set(file.path, file);
+    this.ctx.metrics.sourceLag(this.id, file.path, st.size - startOffset);
     this.ctx.logger.debug({ source: this.id, path: file.path, from: startOffset, size: st.size }, 'spool file reading');
     const origin: LineOrigin = { sourceId: this.id, fileKey, path: file.path, headers: this.headersFor(file.path) };
     const outcome = await readSpoolFile({
@@ -296,6 +313,7 @@ export class SpooldirSource implements Source {
     } else if (outcome.kind === 'changed' || outcome.kind === 'unreadable') {
       // Lines already emitted stay delivered; the file moves away, so its completion must not rename it.
       this.active.delete(file.path);
+      this.ctx.metrics.sourceLagDone(this.id, file.path);
       await this.quarantine(file.path, st.ino, entry, outcome.reason);
     }
     // 'stopped': left unsealed; in-flight acks still advance the checkpoint, the rest is read after a restart.
@@ -345,7 +363,7 @@ export class SpooldirSource implements Source {
         // file unread. Forget ours; a scan picks up whatever is there now.
         this.ctx.logger.warn({ source: this.id, path: file.path }, 'finished spool file was moved or replaced before it could be renamed');
         this.checkpoint.remove(file.entry);
-        this.active.delete(file.path);
+        this.forget(file);
         return;
       }
       const done = await finishSpoolFile(file.path, {
@@ -362,17 +380,23 @@ export class SpooldirSource implements Source {
       this.ctx.metrics.spoolFileFinished(this.id, done.outcome);
       this.ctx.logger.info({ source: this.id, path: file.path, outcome: done.outcome, target: done.target }, 'spool file finished');
       this.checkpoint.remove(file.entry);
-      this.active.delete(file.path);
+      this.forget(file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
         this.ctx.logger.warn({ source: this.id, path: file.path }, 'finished spool file vanished before it could be renamed');
         this.checkpoint.remove(file.entry);
-        this.active.delete(file.path);
+        this.forget(file);
         return;
       }
       file.finishFailed = true;
       this.ctx.logger.error({ source: this.id, path: file.path, err: String(err) }, 'finishing spool file failed; retrying next poll');
     }
+  }
+
+  /** The file is done with in this run: no longer active, no lag to report. */
+  private forget(file: ActiveFile): void {
+    this.active.delete(file.path);
+    this.ctx.metrics.sourceLagDone(this.id, file.path);
   }
 
   private async cannotRead(path: string, ino: number, resume: SpoolFileEntry | undefined, err: unknown): Promise<void> {

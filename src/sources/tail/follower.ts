@@ -18,6 +18,10 @@
  * durable before that batch is emitted (a replay after a crash carries the same ids). `startAt:
  * end` applies only to a file present at the first look; one that appears later is read from 0.
  *
+ * Metrics: the lag of the followed name (size last seen − committed offset of the current file),
+ * updated on every read and every look at EOF, and on checkpoint advances once they moved
+ * LAG_STEP_BYTES (advances come per settled line); one series per source.
+ *
  * Failure modes: a missing name is waited for (logged once); I/O errors (EACCES, EIO) are logged
  * once per distinct error and retried on the next poll; nothing thrown escapes the loop. A closed
  * gate or `stop()` ends the loop; lines read but not admitted are not registered, so the
@@ -44,6 +48,9 @@ import { lineStartBefore } from './start-at.js';
 import { StoppableAdmission } from './stoppable-admission.js';
 import { Waker } from './waker.js';
 
+/** How far the committed offset moves before an advance alone updates the lag gauge. */
+const LAG_STEP_BYTES = 1024 * 1024;
+
 export class TailFollower {
   private readonly path: string;
   private readonly dir: string;
@@ -66,6 +73,9 @@ export class TailFollower {
   private idle = false;
   private waitingLogged = false;
   private lastProblem: string | undefined;
+  /** Size of the current file when last looked at, and the offset last reported (lag gauge). */
+  private currentSize = 0;
+  private lagOffset = 0;
 
   constructor(
     private readonly ctx: SourceContext,
@@ -81,6 +91,7 @@ export class TailFollower {
     this.waker = new Waker(this.dir, config.watch);
     this.checkpoint = new TailCheckpoint(ctx, () => this.snapshot());
     this.admission = new StoppableAdmission(ctx.gate, ctx.metrics);
+    ctx.metrics.tailSourceCreated(ctx.id);
   }
 
   /** Runs until `stop()` or a closed gate; always resolves, with every handle closed. */
@@ -165,7 +176,10 @@ export class TailFollower {
       maxLineBytes: this.config.maxLineBytes,
       hooks: {
         onSettle: (bytes) => this.ctx.gate.release(1, bytes),
-        onAdvance: () => this.checkpoint.request(),
+        onAdvance: () => {
+          this.checkpoint.request();
+          if (file.progress.committedOffset - this.lagOffset >= LAG_STEP_BYTES) this.reportLag(file);
+        },
         onComplete: () => {
           const i = this.unfinished.indexOf(file);
           if (i >= 0) this.unfinished.splice(i, 1);
@@ -241,6 +255,7 @@ export class TailFollower {
     }
     if (checked !== file.identity) file.identity = checked;
     file.accept(chunk);
+    this.reportLag(file, own.size);
     return chunk.length;
   }
 
@@ -266,6 +281,7 @@ export class TailFollower {
       this.waitingLogged = false;
       const file = this.follow({ path: this.path, fh, stat }, identity, start);
       this.current = file;
+      this.reportLag(file, stat.size);
       this.checkpoint.request();
       return file;
     } catch (err) {
@@ -296,7 +312,16 @@ export class TailFollower {
       file.identity = checked;
       this.checkpoint.request();
     }
+    this.reportLag(file, own.size);
     return false;
+  }
+
+  /** Lag of the current file; `size` when just seen, else the last size seen. */
+  private reportLag(file: FollowedFile, size?: number): void {
+    if (file !== this.current) return;
+    if (size !== undefined) this.currentSize = size;
+    this.lagOffset = file.progress.committedOffset;
+    this.ctx.metrics.sourceLag(this.ctx.id, this.path, this.currentSize - this.lagOffset);
   }
 
   private async truncated(file: FollowedFile): Promise<void> {
