@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { LOG_LEVELS } from '../core/logger.js';
 import { registerConfigReference } from './config-reference.js';
+import { registerConsume } from './consume.js';
 import { registerRun } from './run.js';
 import { registerSimulate } from './simulate.js';
 import { registerValidate } from './validate.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerConfigReference(program);
   registerSimulate(program);
+  registerConsume(program);
   return program;
 }
 

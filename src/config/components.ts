@@ -3,6 +3,7 @@
  */
 import type { ComponentRegistration, Sink, Source, SourceContext } from '../core/component.js';
 import { hdfsSink } from '../sinks/hdfs/index.js';
+import { kafkaSink } from '../sinks/kafka/index.js';
 import { spooldirSource } from '../sources/spooldir/index.js';
 import { tailSource } from '../sources/tail/index.js';
 
@@ -18,4 +19,5 @@ export const sourceTypes: Readonly<Record<string, AnySourceRegistration>> = {
 
 export const sinkTypes: Readonly<Record<string, AnySinkRegistration>> = {
   hdfs: hdfsSink,
+  kafka: kafkaSink,
 };

@@ -28,7 +28,7 @@ describe('config validation', () => {
   it('accepts the pilot config and freezes it', async () => {
     const config = parseConfig(await readFile(PILOT_CONFIG, 'utf8'), PILOT_CONFIG, {});
     expect(config.sources.map((s) => s.id)).toEqual(['status', 'driving']);
-    expect(config.sinks.map((s) => s.id)).toEqual(['hdfs', 'driving_local']);
+    expect(config.sinks.map((s) => s.id)).toEqual(['hdfs', 'driving_kafka']);
     expect(Object.isFrozen(config.sources[0]?.common)).toBe(true);
     await expect(checkConfig(config)).resolves.toBeDefined();
   });

@@ -11,9 +11,17 @@ import { silentLogger } from '../../src/core/logger.js';
 
 export const PILOT_CONFIG = fileURLToPath(new URL('../../config/smartcar.yaml', import.meta.url));
 
-export async function startPilotAgent(dataDir: string, overrides: (yaml: string) => string = (y) => y): Promise<Agent> {
+/**
+ * `env` adds variables, e.g. RXFLUME_KAFKA_BROKERS for the driving sink (a test that tails the
+ * driving log points it at a mock broker; without it the sink waits for 127.0.0.1:9092).
+ */
+export async function startPilotAgent(
+  dataDir: string,
+  overrides: (yaml: string) => string = (y) => y,
+  env: Record<string, string> = {},
+): Promise<Agent> {
   const text = overrides(await readFile(PILOT_CONFIG, 'utf8'));
-  const config = parseConfig(text, PILOT_CONFIG, { RXFLUME_DATA: dataDir, RXFLUME_AGENT_ID: 'test-agent' });
+  const config = parseConfig(text, PILOT_CONFIG, { RXFLUME_DATA: dataDir, RXFLUME_AGENT_ID: 'test-agent', ...env });
   const agent = await Agent.create(config, { logger: silentLogger() });
   await agent.start();
   return agent;

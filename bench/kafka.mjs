@@ -1,0 +1,237 @@
+// Benchmark: the real-time path (pilot config: tail of the driving log → Kafka sink) against the
+// mock Kafka-protocol broker (test/support/kafka/mock-broker.c), next to a bare kafkajs producer
+// sending the same lines to the same broker in the same run, plus append → ack latency at fixed
+// rates. Exported for bench/run.mjs:
+//
+//   import { kafkaBench } from './kafka.mjs';
+//   const { throughput, latency } = await kafkaBench({ work, lines: 200_000 });
+//   // throughput: [{ name, lines, seconds }, …] (bare first, then pipeline; ratio = rate / bare rate)
+//   // latency:    [{ name, lines, seconds, rate, p50Ms, p99Ms, maxMs }, …]
+//
+// Run alone: `npm run build && node bench/kafka.mjs` (BENCH_KAFKA_LINES, default 200000).
+// The append → ack time is taken where the pipeline acknowledges: when the Kafka sink's write
+// resolved (the broker answered for every message of the batch), by wrapping the sink's
+// registration in this process; nothing else of the pipeline is changed.
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+import { parseConfig } from '../dist/config/load.js';
+import { Agent } from '../dist/core/agent.js';
+import { silentLogger } from '../dist/core/logger.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const SOURCE = join(ROOT, 'test/support/kafka/mock-broker.c');
+const PILOT = join(ROOT, 'config/smartcar.yaml');
+const HEADER = 'Driver Status Infomation,CarNum,AccStep,BrkStep,WheelStep,DirLightStep,Speed,AreaNum';
+const STEER = ['F', 'L1', 'L2', 'L3', 'R1', 'R2', 'R3'];
+const LIGHT = ['N', 'L', 'R'];
+
+/** Unique, schema-valid driving lines (as test/support/driving.ts); `run` keeps runs distinct. */
+function drivingLine(i, run = 0) {
+  const t = new Date(Date.UTC(2019, 0, 1) + (i + run * 50_000_000) * 2000);
+  const p = (n) => String(n).padStart(2, '0');
+  const stamp = `${t.getUTCFullYear()}${p(t.getUTCMonth() + 1)}${p(t.getUTCDate())}${p(t.getUTCHours())}${p(t.getUTCMinutes())}${p(t.getUTCSeconds())}`;
+  const car = `${String.fromCharCode(65 + (i % 26))}${String((i % 100) + 1).padStart(4, '0')}`;
+  return `${stamp},${car},${i % 6},0,${STEER[i % 7]},${LIGHT[i % 3]},${i % 251},${'ABCDEF'[i % 6]}${p((i % 10) + 1)}`;
+}
+
+/** Builds (once per source version, as the test helper does) and starts the mock broker. */
+async function startBroker() {
+  const hash = createHash('sha256').update(readFileSync(SOURCE)).digest('hex').slice(0, 16);
+  const binary = join(ROOT, 'node_modules/.cache/rxflume-mock-broker', hash, 'mock-broker');
+  if (!existsSync(binary)) {
+    mkdirSync(join(binary, '..'), { recursive: true });
+    const temp = `${binary}.${process.pid}`;
+    execFileSync('gcc', ['-O2', '-o', temp, SOURCE, '-lrdkafka']);
+    renameSync(temp, binary);
+  }
+  const child = spawn(binary, ['1'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const bootstrap = await new Promise((resolve, reject) => {
+    lines.once('line', (l) => (l.startsWith('bootstrap ') ? resolve(l.slice(10)) : reject(new Error(l))));
+    child.once('exit', () => reject(new Error('mock broker did not start')));
+  });
+  return {
+    bootstrap,
+    stop: () =>
+      new Promise((r) => {
+        child.once('exit', r);
+        child.stdin.end('quit\n');
+      }),
+  };
+}
+
+/** Bare kafkajs: the same lines, keyed by car, in requests of 1000, up to 5 in flight, acks all. */
+async function bareKafkajs(bootstrap, topic, lines) {
+  await warmTopic(bootstrap, topic);
+  const producer = new Kafka({ brokers: [bootstrap], clientId: 'bench-bare', logLevel: logLevel.NOTHING }).producer({
+    allowAutoTopicCreation: true,
+  });
+  await producer.connect();
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < lines.length) {
+      const from = next;
+      next += 1000;
+      const messages = lines.slice(from, from + 1000).map((l) => ({ key: l.slice(15, 20), value: l }));
+      await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages }] });
+    }
+  };
+  await Promise.all(Array.from({ length: 5 }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  await producer.disconnect();
+  return { name: 'bare kafkajs producer (1000 per request, 5 in flight, acks all)', lines: lines.length, seconds };
+}
+
+/** The pilot agent with its driving sink wrapped to time acknowledgements. */
+async function startPilot(dir, bootstrap, topic, onAck) {
+  const yaml = readFileSync(PILOT, 'utf8').replace('topic: SmartCar-Topic', `topic: ${topic}`);
+  const parsed = parseConfig(yaml, PILOT, { RXFLUME_DATA: dir, RXFLUME_AGENT_ID: 'bench', RXFLUME_KAFKA_BROKERS: bootstrap });
+  const sinks = parsed.sinks.map((s) =>
+    s.id !== 'driving_kafka'
+      ? s
+      : {
+          ...s,
+          registration: {
+            ...s.registration,
+            create(config, ctx) {
+              const inner = s.registration.create(config, ctx);
+              return {
+                id: inner.id,
+                start: () => inner.start(),
+                close: () => inner.close(),
+                async write(batch) {
+                  await inner.write(batch);
+                  onAck(batch.events, performance.now());
+                },
+              };
+            },
+          },
+        },
+  );
+  const agent = await Agent.create({ ...parsed, sinks }, { logger: silentLogger() });
+  await agent.start();
+  return agent;
+}
+
+/** Creates the topic and loads its metadata, so neither case pays for that inside its timing. */
+async function warmTopic(bootstrap, topic) {
+  const producer = new Kafka({ brokers: [bootstrap], clientId: 'bench-warm', logLevel: logLevel.NOTHING }).producer({
+    allowAutoTopicCreation: true,
+  });
+  await producer.connect();
+  await producer.send({ topic, acks: -1, messages: [{ key: 'warm', value: 'up' }] });
+  await producer.disconnect();
+}
+
+async function pipelineThroughput(dir, bootstrap, topic, lines) {
+  await warmTopic(bootstrap, topic);
+  const log = join(dir, 'driver-realtime-log', 'SmartCarDriverInfo.log');
+  mkdirSync(join(dir, 'driver-realtime-log'), { recursive: true });
+  writeFileSync(log, `${HEADER}\n${lines.join('\n')}\n`);
+  let acked = 0;
+  let done;
+  const all = new Promise((r) => {
+    done = r;
+  });
+  let started = 0;
+  const agent = await startPilot(dir, bootstrap, topic, (events, now) => {
+    if (started === 0) started = now; // first ack; the clock below starts at agent start
+    acked += events.length;
+    if (acked >= lines.length) done(now);
+  });
+  const t0 = performance.now();
+  const end = await all;
+  await agent.stop();
+  return {
+    name: 'pipeline: tail → regex filter → parse/validate → Kafka sink (text, acks all)',
+    lines: lines.length,
+    seconds: (end - t0) / 1000,
+  };
+}
+
+async function pipelineLatency(dir, bootstrap, topic, rate, seconds, run) {
+  const log = join(dir, 'driver-realtime-log', 'SmartCarDriverInfo.log');
+  mkdirSync(join(dir, 'driver-realtime-log'), { recursive: true });
+  writeFileSync(log, `${HEADER}\n`);
+  const appended = new Map();
+  const latencies = [];
+  const agent = await startPilot(dir, bootstrap, topic, (events, now) => {
+    for (const e of events) {
+      const at = appended.get(e.body.toString());
+      if (at !== undefined) latencies.push(now - at);
+    }
+  });
+  const total = rate * seconds;
+  const perTick = Math.max(1, Math.round(rate / 100));
+  const t0 = performance.now();
+  let i = 0;
+  while (i < total) {
+    const due = t0 + (i / rate) * 1000;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const chunk = [];
+    for (let k = 0; k < perTick && i < total; k++, i++) chunk.push(drivingLine(i, run));
+    const now = performance.now();
+    for (const l of chunk) appended.set(l, now);
+    appendFileSync(log, `${chunk.join('\n')}\n`);
+  }
+  const deadline = performance.now() + 60_000;
+  while (latencies.length < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await agent.stop();
+  latencies.sort((a, b) => a - b);
+  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN;
+  return {
+    name: `pipeline append → ack at ${rate.toLocaleString('en-US')} lines/s`,
+    lines: latencies.length,
+    seconds,
+    rate,
+    p50Ms: q(0.5),
+    p99Ms: q(0.99),
+    maxMs: latencies.at(-1) ?? Number.NaN,
+  };
+}
+
+export async function kafkaBench({ work, lines: n = Number(process.env.BENCH_KAFKA_LINES ?? 200_000), latencySeconds = 5 }) {
+  const broker = await startBroker();
+  try {
+    const lines = Array.from({ length: n }, (_, i) => drivingLine(i));
+    const bare = await bareKafkajs(broker.bootstrap, 'bench-bare', lines);
+    const pipeline = await pipelineThroughput(join(work, 'kafka-throughput'), broker.bootstrap, 'bench-pipeline', lines);
+    const latency = [];
+    let run = 1;
+    for (const rate of [1000, 20_000]) {
+      latency.push(
+        await pipelineLatency(join(work, `kafka-latency-${rate}`), broker.bootstrap, `bench-latency-${rate}`, rate, latencySeconds, run++),
+      );
+    }
+    return { throughput: [bare, pipeline], latency };
+  } finally {
+    await broker.stop();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const work = mkdtempSync(join(tmpdir(), 'rxflume-kafka-bench-'));
+  try {
+    const { throughput, latency } = await kafkaBench({ work });
+    const bareRate = throughput[0].lines / throughput[0].seconds;
+    for (const r of throughput) {
+      const rate = r.lines / r.seconds;
+      console.log(
+        `${r.name}: ${Math.round(rate).toLocaleString('en-US')} lines/s (${r.seconds.toFixed(2)} s, ratio ${(rate / bareRate).toFixed(3)})`,
+      );
+    }
+    for (const r of latency)
+      console.log(`${r.name}: p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms (${r.lines} lines)`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
