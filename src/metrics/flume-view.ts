@@ -6,7 +6,10 @@
  *
  * Mapping (a source's bounded buffer plays Flume's channel, so the channel has the source's id):
  *   SOURCE  EventReceivedCount = rxflume_events_received_total{kind=source}
- *           EventAcceptedCount = rxflume_events_accepted_total{kind=validator} (passed on to the sinks)
+ *           EventAcceptedCount = received − buffer_full: what the buffer took. Flume's sources
+ *             count a batch as accepted once the channel processor took it, before the
+ *             interceptors ran, so filtered (and here also dead-lettered) events are accepted and
+ *             Received − Accepted is what the channel refused, as Flume users read it.
  *           ChannelWriteFail   = rejected{reason=buffer_full}
  *   CHANNEL ChannelSize / ChannelCapacity / ChannelFillPercentage = rxflume_buffer_* (fill × 100)
  *           EventPutAttemptCount = received; EventPutSuccessCount = received − buffer_full
@@ -52,7 +55,7 @@ export async function flumeView(metrics: Metrics): Promise<FlumeView> {
     view[`SOURCE.${id}`] = {
       Type: 'SOURCE',
       EventReceivedCount: str(received),
-      EventAcceptedCount: str(sum('rxflume_events_accepted_total', { component_id: id, component_kind: 'validator' })),
+      EventAcceptedCount: str(received - bufferFull),
       ChannelWriteFail: str(bufferFull),
       StartTime: startTime(id),
       StopTime: '0',

@@ -285,6 +285,9 @@ export class SpooldirSource implements Source {
         onAdvance: (offset) => {
           this.checkpoint.advance(entry, offset);
           // Advances come per settled line: the gauge moves per LAG_STEP_BYTES, and at the end.
+          // A file no longer active (quarantined while events were in flight) has had its series
+          // removed: late acks must not bring it back, it would stay forever.
+          if (this.active.get(entry.path) !== file) return;
           if (offset - lagReported >= LAG_STEP_BYTES || offset === st.size) {
             lagReported = offset;
             this.ctx.metrics.sourceLag(this.id, entry.path, st.size - offset);
