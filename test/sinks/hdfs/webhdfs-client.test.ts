@@ -103,6 +103,9 @@ describe('WebHDFS client against the emulator', () => {
       [{ op: 'MKDIRS', status: 500, exception: 'NullPointerException' }, true],
       [{ op: 'MKDIRS', status: 403, exception: 'SafeModeException' }, true],
       [{ op: 'MKDIRS', status: 403, exception: 'RetriableException' }, true],
+      // Hadoop answers every IOException 403; a plain one is a datanode pipeline or replication failure.
+      [{ op: 'MKDIRS', status: 403, exception: 'IOException' }, true],
+      [{ op: 'MKDIRS', status: 403, exception: 'EOFException' }, true],
       [{ op: 'MKDIRS', status: 403, exception: 'AccessControlException' }, false],
       [{ op: 'MKDIRS', status: 403, exception: 'DSQuotaExceededException' }, false],
       [{ op: 'MKDIRS', status: 400, exception: 'IllegalArgumentException' }, false],
@@ -158,5 +161,29 @@ describe('WebHDFS client against the emulator', () => {
     expect(none.message).toMatch(/no active namenode/);
     expect(states.at(-1)).toBe(false);
     expect(states).toContain(true);
+  });
+  it('a namenode reply cut mid-body is a retriable WebHdfsError (JSON ops and the noredirect Location)', async () => {
+    await start();
+    const c = client();
+    await c.create('/f', Buffer.from('abc'));
+    emulator.fail({ op: 'GETFILESTATUS', cutReply: true });
+    const status = await failure(c.getFileStatus('/f'));
+    expect(status.retriable).toBe(true);
+    emulator.fail({ op: 'LISTSTATUS', cutReply: true });
+    expect((await failure(c.listStatus('/'))).retriable).toBe(true);
+    emulator.fail({ op: 'APPEND', stage: 'namenode', cutReply: true });
+    expect((await failure(client({ noredirect: true }).append('/f', Buffer.from('d')))).retriable).toBe(true);
+    expect((await c.getFileStatus('/f'))?.length).toBe(3);
+  });
+
+  it('fails over from a namenode that does not answer within the request timeout', async () => {
+    await start(['active', 'standby']);
+    // The active one hangs (GC pause, dead host behind a kept-alive socket) and HA promotes the other.
+    emulator.fail({ op: 'GETFILESTATUS', namenode: 0, delayMs: 5000, times: 10 });
+    emulator.setState(1, 'active');
+    const c = client({ requestTimeoutMs: 300 });
+    await c.create('/f', Buffer.from('abc'));
+    expect((await c.getFileStatus('/f'))?.length).toBe(3);
+    expect(c.activeNamenode).toBe(emulator.url(1));
   });
 });

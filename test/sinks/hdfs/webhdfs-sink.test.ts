@@ -60,6 +60,27 @@ describe('hdfs sink over WebHDFS', () => {
     expect(await readLines(join(hdfs.root, finals[0] as string))).toEqual(lines(0, 15));
   });
 
+  it('a datanode pipeline failure (403 IOException on APPEND) is retried, never rejected permanently', async () => {
+    const { sink } = await hdfs.sink();
+    await sink.write(textBatch(0, 5));
+    hdfs.emulator.fail({ op: 'APPEND', status: 403, exception: 'IOException' });
+    expect(await writeWithRetry(sink, textBatch(5, 5))).toBe(2);
+    await sink.close();
+    const { finals } = await published(hdfs.root);
+    expect(await readLines(join(hdfs.root, finals[0] as string))).toEqual(lines(0, 10));
+  });
+
+  it('a namenode reply cut mid-body (MKDIRS) fails the batch retriably, never permanently', async () => {
+    const { sink } = await hdfs.sink({ rollCount: 5 });
+    hdfs.emulator.fail({ op: 'MKDIRS', cutReply: true });
+    expect(await writeWithRetry(sink, textBatch(0, 5))).toBe(2);
+    await sink.close();
+    const { finals, inUse } = await published(hdfs.root);
+    expect(inUse).toEqual([]);
+    expect(finals).toHaveLength(1);
+    expect(await readLines(join(hdfs.root, finals[0] as string))).toEqual(lines(0, 5));
+  });
+
   it('a connection reset mid-upload leaves partial bytes that the retry truncates away', async () => {
     const { sink } = await hdfs.sink({ format: 'avro', fileSuffix: '.avro' });
     await sink.write(avroBatch(0, 500));

@@ -13,6 +13,8 @@
  *   { op, status, exception? }  reply with that status and RemoteException;
  *   { op, reset: true }          drop the connection (datanode: after writing half the body);
  *   { op, dropResponse: true }   do the operation, then drop the connection (the reply is lost);
+ *   { op, cutReply: true }       do the operation, send the status and half of its (successful)
+ *                                reply body, then drop the connection (a node dying mid-reply);
  *   { op, delayMs }              wait before handling (a datanode write holds its lease meanwhile).
  * `stage` picks the namenode or datanode step (default: datanode for CREATE/APPEND/OPEN).
  * Every request is logged in `requests` (for request-count assertions).
@@ -32,6 +34,7 @@ export interface FaultSpec {
   readonly exception?: string;
   readonly reset?: boolean;
   readonly dropResponse?: boolean;
+  readonly cutReply?: boolean;
   readonly delayMs?: number;
   /** Only requests for paths matching this. */
   readonly path?: RegExp;
@@ -189,6 +192,12 @@ export class WebHdfsEmulator {
         stage === 'namenode' ? this.namenodeOp(req.method ?? '', op, path, url) : await this.datanodeOp(op, path, params, body, writer);
       if (fault?.dropResponse) {
         req.socket.destroy();
+        return;
+      }
+      if (fault?.cutReply) {
+        const full = Buffer.from(reply.body);
+        res.writeHead(reply.status, { ...reply.headers, 'content-length': String(full.length) });
+        res.write(full.subarray(0, Math.floor(full.length / 2)), () => req.socket.destroy());
         return;
       }
       res.writeHead(reply.status, reply.headers);

@@ -8,14 +8,16 @@
  * other operations answer JSON on the namenode: `{"boolean":…}`, `{"FileStatus":…}`,
  * `{"FileStatuses":{"FileStatus":[…]}}`.
  *
- * Failover: namenode requests start at the namenode that last answered; a connection failure or a
- * StandbyException moves on to the next one, each tried once per request. A datanode failure is
- * not a failover reason (the next attempt asks the namenode for a datanode again). Every operation
- * this client offers is safe to repeat on another namenode: the first step of CREATE/APPEND
- * changes nothing, and the callers make RENAME/DELETE/MKDIRS/TRUNCATE idempotent.
+ * Failover: namenode requests start at the namenode that last answered; a connection failure, no
+ * reply within the request timeout, or a StandbyException moves on to the next one, each tried
+ * once per request. A datanode failure is not a failover reason (the next attempt asks the
+ * namenode for a datanode again). Every operation this client offers is safe to repeat on another
+ * namenode: the first step of CREATE/APPEND changes nothing, and the callers make
+ * RENAME/DELETE/MKDIRS/TRUNCATE idempotent.
  *
- * Failures are WebHdfsErrors (RxfErrors with `retriable`, see errors.ts). Every reply body is
- * read or cancelled, so no keep-alive connection is left busy.
+ * Failures are WebHdfsErrors (RxfErrors with `retriable`, see errors.ts), a reply body cut short
+ * or stalled past the timeout included (retriable). Every reply body is read or cancelled, so no
+ * keep-alive connection is left busy.
  */
 import { networkError, parseRemoteException, remoteError, WebHdfsError } from './errors.js';
 
@@ -113,7 +115,7 @@ export class WebHdfsClient {
 
   private async json(method: string, op: string, path: string, params: Params): Promise<unknown> {
     const res = await this.namenode(method, op, path, params);
-    const text = await res.text();
+    const text = await replyText(op, path, res);
     try {
       return JSON.parse(text);
     } catch (err) {
@@ -190,6 +192,21 @@ export class WebHdfsClient {
   }
 }
 
+/** The body of a successful reply; a cut or stalled body is a retriable WebHdfsError, never a raw TypeError. */
+async function replyText(op: string, path: string, res: Response): Promise<string> {
+  try {
+    return await res.text();
+  } catch (err) {
+    const cause = networkError(op, path, err);
+    throw new WebHdfsError(`${cause.message} (reply cut short)`, {
+      status: res.status,
+      exception: cause.exception,
+      retriable: true,
+      cause: err,
+    });
+  }
+}
+
 async function datanodeLocation(op: string, path: string, res: Response): Promise<string> {
   if (res.status === 307 || res.status === 302 || res.status === 303) {
     await res.body?.cancel();
@@ -197,7 +214,7 @@ async function datanodeLocation(op: string, path: string, res: Response): Promis
     if (location) return location;
   } else if (res.status === 200) {
     // `noredirect=true`: the datanode URL comes in the body.
-    const text = await res.text();
+    const text = await replyText(op, path, res);
     try {
       const location = (JSON.parse(text) as { Location?: unknown }).Location;
       if (typeof location === 'string') return location;

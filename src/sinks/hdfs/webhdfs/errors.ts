@@ -5,12 +5,15 @@
  * Hadoop maps most IOExceptions to 403 (StandbyException and SafeModeException included), so the
  * class is decided by the exception name first and by the status only when the name is unknown:
  *   retriable: StandbyException, RetriableException, SafeModeException, lease/recovery conflicts
- *              (a previous write still holds the file), any 5xx, 408, 429, and network failures
- *              (refused, reset, DNS, timeouts);
+ *              (a previous write still holds the file), a plain IOException and its network
+ *              subclasses (Hadoop's catch-all for datanode pipeline and replication failures, e.g.
+ *              "All datanodes are bad", "could only be written to 0 of the 1 minReplication
+ *              nodes": sent as 403, yet they pass), any 5xx, 408, 429, and network failures
+ *              (refused, reset, DNS, timeouts, a reply cut short);
  *   permanent: AccessControlException, FileNotFoundException, FileAlreadyExistsException, quota
  *              exceeded, bad arguments and any other 4xx; the remote message is kept.
- * `isFailoverError` marks what makes the client try the next namenode: no connection, a dropped
- * connection, or a standby namenode.
+ * `failover` marks what makes the client try the next namenode: no connection, a dropped
+ * connection, no reply within the request timeout (a hung namenode), or a standby namenode.
  */
 import { ErrorCodes, RxfError } from '../../../core/errors.js';
 
@@ -31,6 +34,13 @@ const RETRIABLE_EXCEPTIONS = new Set([
   'NotReplicatedYetException',
   'SocketTimeoutException',
   'ConnectTimeoutException',
+  'IOException',
+  'EOFException',
+  'InterruptedIOException',
+  'ConnectException',
+  'SocketException',
+  'NoRouteToHostException',
+  'ClosedChannelException',
 ]);
 
 /** Network error codes (undici's and Node's) that mean the namenode could not be reached or dropped us. */
@@ -98,10 +108,12 @@ export function remoteError(op: string, path: string, status: number, body: Remo
 export function networkError(op: string, url: string, err: unknown): WebHdfsError {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+    // A hung namenode is as gone as a refused one: without failover every retry would wait on it.
     return new WebHdfsError(`WebHDFS ${op} ${url}: no reply within the request timeout`, {
       status: 0,
       exception: 'ETIMEDOUT',
       retriable: true,
+      failover: true,
       cause: err,
     });
   }
