@@ -134,9 +134,13 @@ export class HdfsSink implements Sink {
       if (result === 'published') this.ctx.metrics.fileRolled(this.id, 'recovery');
       this.ctx.logger.info({ sink: this.id, file: entry.inUse, durable: entry.durable, result }, 'recovered in-use file');
     }
+    // Entries are saved before their file is created, so an unrecorded in-use file with our name
+    // is not this sink's: another sink of this agent may be writing it. Never delete it.
     for (const path of await unrecordedInUseFiles(this.backend, entries, this.naming)) {
-      this.ctx.logger.warn({ sink: this.id, file: path }, 'deleting unrecorded in-use file (never acknowledged)');
-      await this.backend.delete(path);
+      this.ctx.logger.warn(
+        { sink: this.id, file: path },
+        'in-use file not recorded by this sink left in place (another sink of this agent?)',
+      );
     }
     await this.store.save({ files: [] });
     this.recovered = true;

@@ -78,8 +78,9 @@ export async function publishFile(backend: HdfsBackend, entry: SinkFileEntry): P
 }
 
 /**
- * In-use files of this agent in the buckets named by `entries` that are not among them: data
- * that was never acknowledged (a crash before the state recorded it), to be deleted.
+ * In-use files of this agent in the buckets named by `entries` that are not among them. Never
+ * this sink's own (entries are recorded before their file exists): reported, never deleted,
+ * since another sink of the same agent may write the same folder and prefix.
  */
 export async function unrecordedInUseFiles(backend: HdfsBackend, entries: readonly SinkFileEntry[], naming: FileNaming): Promise<string[]> {
   const recorded = new Set(entries.map((e) => e.inUse));

@@ -12,7 +12,7 @@ describe('hdfs sink crash recovery and failed writes', () => {
   // Sinks dropped to simulate a crash; closed only after the test to free their file handles.
   const crash = async (sink: Promise<SinkUnderTest>) => dirs.track(await sink);
 
-  it('after a crash, truncates the in-use file to its durable length, publishes it, and deletes unrecorded ones', async () => {
+  it('after a crash, truncates the in-use file to its durable length, publishes it, and leaves unrecorded ones alone', async () => {
     const crashed = await crash(startSink(dirs.root, dirs.state, {}, { now: () => 1000 }));
     await crashed.sink.write(textBatch(0, 4));
     await crashed.sink.write(textBatch(4, 4));
@@ -24,9 +24,12 @@ describe('hdfs sink crash recovery and failed writes', () => {
 
     const restarted = dirs.track(await startSink(dirs.root, dirs.state, {}, { now: () => 2000 }));
     expect(await rolled(restarted.ctx, 'recovery')).toBe(1);
+    // An unrecorded in-use file is never ours (entries are saved before their file is created):
+    // it may be another sink's of this agent, so it is left in place.
     expect(await listTree(dirs.root)).toEqual([
       'out/FlumeData.other-agent.999.tmp',
       'out/FlumeData.test-agent.1000',
+      'out/FlumeData.test-agent.999.tmp',
       'out/Other.test-agent.999.tmp',
     ]);
     expect(await readLines(join(dirs.root, 'out/FlumeData.test-agent.1000'))).toEqual(lines(0, 8));
@@ -34,6 +37,22 @@ describe('hdfs sink crash recovery and failed writes', () => {
     await restarted.sink.write(textBatch(8, 2));
     await restarted.sink.close();
     expect(await readLines(join(dirs.root, 'out/FlumeData.test-agent.2000'))).toEqual(lines(8, 2));
+  });
+
+  it("two sinks of one agent sharing a folder and prefix: one's recovery never touches the other's files", async () => {
+    const other = dirs.track(await startSink(dirs.root, dirs.state, {}, { id: 'hdfs2', now: () => 500 }));
+    await other.sink.write(textBatch(100, 3));
+    const crashed = await crash(startSink(dirs.root, dirs.state, {}, { now: () => 1000 }));
+    await crashed.sink.write(textBatch(0, 2));
+
+    const restarted = dirs.track(await startSink(dirs.root, dirs.state, {}, { now: () => 2000 }));
+    expect(await rolled(restarted.ctx, 'recovery')).toBe(1);
+    // hdfs2's acknowledged in-use file is still there and still being written by hdfs2.
+    expect(await readLines(join(dirs.root, 'out/FlumeData.test-agent.500.tmp'))).toEqual(lines(100, 3));
+    await other.sink.write(textBatch(103, 1));
+    await other.sink.close();
+    expect(await readLines(join(dirs.root, 'out/FlumeData.test-agent.500'))).toEqual(lines(100, 4));
+    expect(await readLines(join(dirs.root, 'out/FlumeData.test-agent.1000'))).toEqual(lines(0, 2));
   });
 
   it('recovers an Avro file to a block boundary that avsc decodes exactly', async () => {
