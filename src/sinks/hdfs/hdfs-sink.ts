@@ -23,7 +23,7 @@
  *
  * Recovery (`start`): every file recorded in the state is cut to its durable length and published
  * (empty ones deleted); in-use files of this agent in those buckets that the state does not name
- * held no acknowledged data and are deleted. When the store is unreachable at start (a retriable
+ * are not this sink's (another sink of the agent may share the folder) and are left in place. When the store is unreachable at start (a retriable
  * error, e.g. WebHDFS down), recovery runs before the first write instead, which fails retriably
  * until it succeeds; nothing is written before it, and close leaves the old state untouched.
  *
