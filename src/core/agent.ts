@@ -110,7 +110,10 @@ export class Agent {
     this.gates.set(spec.id, gate);
     const source = spec.registration.create(spec.options, { ...ctx, gate });
     const parser: RecordParser = spec.common.schema
-      ? createCsvParser(registry.get(spec.common.schema, spec.common.schemaVersion), { delimiter: spec.common.delimiter })
+      ? createCsvParser(registry.get(spec.common.schema, spec.common.schemaVersion), {
+          delimiter: spec.common.delimiter,
+          worker: spec.common.parseWorker,
+        })
       : createLineParser();
     const sinkSpecs = spec.common.sinks.map((name) => {
       const found = this.config.sinks.find((s) => s.id === name);

@@ -97,6 +97,28 @@ export type ParseResult = { ok: true; record: Record<string, unknown> } | { ok: 
 export interface RecordParser {
   readonly schema: import('./event.js').SchemaRef;
   parse(body: Buffer): ParseResult;
+  /**
+   * A parser for whole batches off the main thread (a worker), when this parser offers one. The
+   * caller owns it: `close` it when done. Each valid record comes back Avro-encoded.
+   */
+  openBatchParser?(): BatchParser;
+}
+
+/** Line i of a batch: its record's Avro encoding, or a failure (code and reason as `parse` gives). */
+export interface EncodedBatch {
+  /** Record i is `encoded[encodedEnds[i - 1] ?? 0, encodedEnds[i])`; empty for a failed line. */
+  readonly encoded: Buffer;
+  readonly encodedEnds: Int32Array;
+  readonly failures: readonly { readonly index: number; readonly code: string; readonly reason: string }[];
+}
+
+/**
+ * Parses batches in order, off the main thread. A batch promise rejects only when the parser
+ * itself broke (worker crash, closed); bad lines are failures inside the result.
+ */
+export interface BatchParser {
+  parseBatch(bodies: readonly Buffer[]): Promise<EncodedBatch>;
+  close(): Promise<void>;
 }
 
 export interface ComponentRegistration<TConfig, TComponent, TContext extends ComponentContext = ComponentContext> {

@@ -47,6 +47,34 @@ export interface FlumeEvent {
   readonly ack: Ack;
   /** Set by a source for a line it could not read whole (see module header). */
   error?: EventError;
+  /**
+   * The record's Avro binary encoding against the batch schema, when the parse stage produced
+   * one and `record` was not replaced since (a sink may copy it instead of encoding `record`).
+   */
+  encodedRecord?(): Buffer | undefined;
+}
+
+/** The encoded records of one parsed batch and the decoder for them (the schema's avsc Type). */
+export interface EncodedRecords {
+  readonly bytes: Buffer;
+  readonly decoder: { decode(buf: Buffer, pos?: number): { value: unknown; offset: number } };
+}
+
+/**
+ * An event that can carry its record as `records.bytes[start, end)` and decode it only when
+ * `record` is read (sources' line events): a sink that copies the encoding never builds it.
+ */
+export interface EncodedRecordHolder {
+  holdEncodedRecord(records: EncodedRecords, start: number, end: number): void;
+}
+
+export function canHoldEncodedRecord(event: FlumeEvent): event is FlumeEvent & EncodedRecordHolder {
+  return typeof (event as Partial<EncodedRecordHolder>).holdEncodedRecord === 'function';
+}
+
+/** Whether the event has a parsed record, without decoding one that is held encoded. */
+export function hasRecord(event: FlumeEvent): boolean {
+  return event.encodedRecord?.() !== undefined || event.record !== undefined;
 }
 
 /** The Avro schema the records of a batch were validated against (set by the validation stage). */

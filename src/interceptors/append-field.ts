@@ -50,13 +50,21 @@ export const appendFieldInterceptor: ComponentRegistration<AppendFieldConfig, In
       }
       return cachedSuffix;
     };
+    // Events of a batch carry the same timestamp text (often the very same string): convert it once.
+    let lastHeader = '';
+    let lastWhen = Number.NaN;
     return {
       type: 'append_field',
       intercept(event: FlumeEvent): FlumeEvent {
         let when = Number.NaN;
         if (useHeader) {
           const header = event.headers[TIMESTAMP_HEADER];
-          if (header !== undefined && header !== '') when = Number(header);
+          if (header === lastHeader) when = lastWhen;
+          else if (header !== undefined && header !== '') {
+            when = Number(header);
+            lastHeader = header;
+            lastWhen = when;
+          }
         }
         const suffix = suffixFor(Number.isFinite(when) ? when : ctx.now());
         const body = Buffer.allocUnsafe(event.body.length + suffix.length);

@@ -18,13 +18,22 @@
  * - Teardown (unsubscribe) cancels retry waits and settles every event still waiting for its
  *   dead-letter write `failed`, so no ack is left hanging and no flow-gate credit leaks.
  *
+ * - With a parse worker (the parser's `openBatchParser`, unless `worker: false`): each batch's
+ *   bodies go to the worker as they arrive and the answers are applied in input order through one
+ *   promise chain; valid events get their record Avro-encoded (a line event decodes it only when
+ *   read; a sink can copy the bytes). Completion waits for every answer. If the worker dies, the
+ *   output errors (RXF_PARSE_FAILED) and every event still in the worker is settled `failed`
+ *   (read again after a restart); teardown settles them `failed` too and closes the worker. The
+ *   batches in the worker took flow-gate credit, so the gate bounds them. A worker that cannot
+ *   start (script missing) is logged and parsing stays on this thread.
+ *
  * Metrics (kind `validator`, id = source id): accepted per valid event; rejected by reason
  * (`invalid`, `line_too_long`, …) when decided; dead-lettered by reason once durable.
  */
 import { catchError, concatMap, EMPTY, finalize, Observable, type OperatorFunction, Subject, tap } from 'rxjs';
-import type { DeadLetterEntry, DeadLetterSink, ParseResult, RecordParser } from '../core/component.js';
+import type { BatchParser, DeadLetterEntry, DeadLetterSink, EncodedBatch, ParseResult, RecordParser } from '../core/component.js';
 import { ErrorCodes } from '../core/errors.js';
-import { type EventBatch, type FlumeEvent, settleAll } from '../core/event.js';
+import { canHoldEncodedRecord, type EncodedRecords, type EventBatch, type FlumeEvent, settleAll } from '../core/event.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { DEAD_LETTER_RETRY_DEFAULTS, reasonForCode, writeDeadLetters } from './dead-letter-write.js';
@@ -36,6 +45,13 @@ export interface ValidateBatchOptions {
   readonly logger: Logger;
   /** Backoff for dead-letter writes (any error is retried). Default DEAD_LETTER_RETRY_DEFAULTS. */
   readonly deadLetterRetry?: RetryBackoffOptions;
+  /** Parse in the parser's worker thread when it offers one (`openBatchParser`). Default true. */
+  readonly worker?: boolean;
+}
+
+interface Split {
+  readonly valid: FlumeEvent[];
+  readonly job: DeadLetterJob | null;
 }
 
 interface DeadLetterJob {
@@ -60,30 +76,72 @@ export function validateBatch(
     },
   };
 
-  const split = (batch: EventBatch): { valid: FlumeEvent[]; job: DeadLetterJob | null } => {
+  const reject = (
+    job: DeadLetterJob | null,
+    event: FlumeEvent,
+    stage: DeadLetterEntry['stage'],
+    code: string,
+    reason: string,
+  ): DeadLetterJob => {
+    const out: DeadLetterJob = job ?? { entries: [], events: [], reasons: new Map() };
+    out.entries.push({ event, sourceId, stage, code, reason });
+    out.events.push(event);
+    const key = reasonForCode(code);
+    out.reasons.set(key, (out.reasons.get(key) ?? 0) + 1);
+    return out;
+  };
+  const stageOf = (code: string) => (code === ErrorCodes.VALIDATION_FAILED ? 'validate' : 'parse');
+
+  /** Parses on this thread. */
+  const split = (batch: EventBatch): Split => {
     const events = batch.events;
     const valid: FlumeEvent[] = [];
     let job: DeadLetterJob | null = null;
     for (let i = 0; i < events.length; i++) {
       const event = events[i] as FlumeEvent;
-      let entry: DeadLetterEntry;
       if (event.error) {
-        entry = { event, sourceId, stage: 'source', code: event.error.code, reason: event.error.reason };
-      } else {
-        const result = parseSafely(parser, event.body);
-        if (result.ok) {
-          event.record = result.record;
-          valid.push(event);
-          continue;
-        }
-        const stage = result.code === ErrorCodes.VALIDATION_FAILED ? 'validate' : 'parse';
-        entry = { event, sourceId, stage, code: result.code, reason: result.reason };
+        job = reject(job, event, 'source', event.error.code, event.error.reason);
+        continue;
       }
-      job ??= { entries: [], events: [], reasons: new Map() };
-      job.entries.push(entry);
-      job.events.push(event);
-      const reason = reasonForCode(entry.code);
-      job.reasons.set(reason, (job.reasons.get(reason) ?? 0) + 1);
+      const result = parseSafely(parser, event.body);
+      if (result.ok) {
+        event.record = result.record;
+        valid.push(event);
+      } else {
+        job = reject(job, event, stageOf(result.code), result.code, result.reason);
+      }
+    }
+    return { valid, job };
+  };
+
+  /** Applies a worker's answer for the events of `batch` that carry no source error, in order. */
+  const splitEncoded = (batch: EventBatch, result: EncodedBatch): Split => {
+    const events = batch.events;
+    const { encodedEnds, failures } = result;
+    const records: EncodedRecords = { bytes: result.encoded, decoder: parser.schema.type as EncodedRecords['decoder'] };
+    const valid: FlumeEvent[] = [];
+    let job: DeadLetterJob | null = null;
+    let line = 0;
+    let nextFailure = 0;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as FlumeEvent;
+      if (event.error) {
+        job = reject(job, event, 'source', event.error.code, event.error.reason);
+        continue;
+      }
+      const failure = failures[nextFailure];
+      if (failure !== undefined && failure.index === line) {
+        nextFailure++;
+        line++;
+        job = reject(job, event, stageOf(failure.code), failure.code, failure.reason);
+        continue;
+      }
+      const start = line === 0 ? 0 : (encodedEnds[line - 1] as number);
+      const end = encodedEnds[line] as number;
+      line++;
+      if (canHoldEncodedRecord(event)) event.holdEncodedRecord(records, start, end);
+      else event.record = records.decoder.decode(records.bytes.subarray(start, end)).value as Record<string, unknown>;
+      valid.push(event);
     }
     return { valid, job };
   };
@@ -118,33 +176,88 @@ export function validateBatch(
           },
         });
 
+      const emit = (batch: EventBatch, { valid, job }: Split) => {
+        metrics.eventsAccepted(sourceId, 'validator', valid.length);
+        if (job) {
+          for (const [reason, n] of job.reasons) metrics.eventsRejected(sourceId, 'validator', reason, n);
+          pending.add(job);
+          queue.next(job);
+        }
+        if (valid.length > 0) subscriber.next({ ...batch, events: valid, schema: parser.schema });
+      };
+
+      // With a worker, batches are parsed in order off this thread; answers are applied through
+      // one promise chain, so output order is input order. `inWorker` holds the batches sent and
+      // not yet applied, for teardown to fail them.
+      const batchParser = openWorker(parser, opts, logger, sourceId);
+      const inWorker = new Set<EventBatch>();
+      let chain: Promise<void> = Promise.resolve();
+      let closed = false;
+
+      const send = (batch: EventBatch, parserOfBatch: BatchParser) => {
+        const bodies: Buffer[] = [];
+        for (const e of batch.events) if (!e.error) bodies.push(e.body);
+        const answer = bodies.length > 0 ? parserOfBatch.parseBatch(bodies) : Promise.resolve(NO_LINES);
+        answer.catch(() => undefined); // handled in the chain; this only marks it observed
+        inWorker.add(batch);
+        chain = chain
+          .then(async () => {
+            const result = await answer;
+            if (closed) return;
+            inWorker.delete(batch);
+            emit(batch, splitEncoded(batch, result));
+          })
+          .catch((err: unknown) => {
+            if (closed) return;
+            logger.error({ sourceId, err }, 'parse worker failed; events in flight left unacknowledged');
+            subscriber.error(err);
+          });
+      };
+
+      const finishInput = () => {
+        chain = chain.then(() => {
+          if (!closed) queue.complete();
+        });
+      };
+
       const inputSub = source.subscribe({
         next(batch) {
-          const { valid, job } = split(batch);
-          metrics.eventsAccepted(sourceId, 'validator', valid.length);
-          if (job) {
-            for (const [reason, n] of job.reasons) metrics.eventsRejected(sourceId, 'validator', reason, n);
-            pending.add(job);
-            queue.next(job);
-          }
-          if (valid.length > 0) subscriber.next({ ...batch, events: valid, schema: parser.schema });
+          if (batchParser) send(batch, batchParser);
+          else emit(batch, split(batch));
         },
         error(err) {
           inputError = { err };
-          queue.complete();
+          finishInput();
         },
         complete() {
-          queue.complete();
+          finishInput();
         },
       });
 
       return () => {
+        closed = true;
         inputSub.unsubscribe();
         const abandoned = [...pending];
         deadLetterSub.unsubscribe();
         for (const job of abandoned) settleAll(job.events, 'failed');
+        for (const batch of inWorker) settleAll(batch.events, 'failed');
+        inWorker.clear();
+        batchParser?.close().catch(() => undefined);
       };
     });
+}
+
+const NO_LINES: EncodedBatch = { encoded: Buffer.alloc(0), encodedEnds: new Int32Array(0), failures: [] };
+
+/** The parser's worker when it offers one and `opts.worker` allows; parsing here if it cannot start. */
+function openWorker(parser: RecordParser, opts: ValidateBatchOptions, logger: Logger, sourceId: string): BatchParser | undefined {
+  if (opts.worker === false || !parser.openBatchParser) return undefined;
+  try {
+    return parser.openBatchParser();
+  } catch (err) {
+    logger.warn({ sourceId, err }, 'parse worker could not start; parsing on the main thread');
+    return undefined;
+  }
 }
 
 function parseSafely(parser: RecordParser, body: Buffer): ParseResult {

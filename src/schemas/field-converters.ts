@@ -26,9 +26,25 @@ export interface ConversionFailure {
 
 export type FieldConverter = (text: string, start: number, end: number, failure: ConversionFailure) => unknown;
 
+/**
+ * What a compiled fast path (csv-fast-path.ts) needs to know of a field: its kind and checks.
+ * `other` kinds (float, double, boolean) are converted by calling `convert` from the fast path.
+ */
+export interface FieldShape {
+  readonly kind: 'int' | 'long' | 'string' | 'enum' | 'other';
+  /** `["null", T]`: an empty column is null. */
+  readonly nullable: boolean;
+  readonly min?: number;
+  readonly max?: number;
+  readonly pattern?: RegExp;
+  /** Enum symbols. */
+  readonly symbols?: ReadonlySet<string>;
+}
+
 export interface ColumnField {
   readonly name: string;
   readonly convert: FieldConverter;
+  readonly shape: FieldShape;
   /** Has a default, so a missing trailing column takes `defaultValue`. */
   readonly optional: boolean;
   readonly defaultValue: unknown;
@@ -55,10 +71,25 @@ export function buildColumnFields(recordType: avro.Type, rawFields: readonly Rec
     return {
       name: field.name,
       convert: converterFor(field.name, field.type, constraints),
+      shape: shapeOf(field.type, constraints),
       optional: defaultValue !== undefined,
       defaultValue,
     };
   });
+}
+
+function shapeOf(type: avro.Type, constraints: FieldConstraints): FieldShape {
+  let nullable = false;
+  let inner = type;
+  if (type.typeName === 'union:unwrapped') {
+    // converterFor has already refused any other union, so this is null and one type.
+    nullable = true;
+    inner = (type as avro.types.UnwrappedUnionType).types.find((t) => t.typeName !== 'null') as avro.Type;
+  }
+  const name = inner.typeName;
+  const kind = name === 'int' || name === 'long' || name === 'string' || name === 'enum' ? name : 'other';
+  const symbols = kind === 'enum' ? new Set((inner as avro.types.EnumType).symbols) : undefined;
+  return { kind, nullable, ...constraints, ...(symbols ? { symbols } : {}) };
 }
 
 function converterFor(name: string, type: avro.Type, constraints: FieldConstraints): FieldConverter {

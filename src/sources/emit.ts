@@ -9,7 +9,17 @@
  */
 import type { FlowGate } from '../buffers/memory.js';
 import { ErrorCodes } from '../core/errors.js';
-import { type Ack, type AckOutcome, type EventBatch, type EventPosition, eventId, type FlumeEvent, type Headers } from '../core/event.js';
+import {
+  type Ack,
+  type AckOutcome,
+  type EncodedRecordHolder,
+  type EncodedRecords,
+  type EventBatch,
+  type EventPosition,
+  eventId,
+  type FlumeEvent,
+  type Headers,
+} from '../core/event.js';
 import type { FileProgress } from '../core/progress.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { SplitLine } from './line-splitter.js';
@@ -26,13 +36,18 @@ export interface LineOrigin {
  * A line read from a file, and its own acknowledgement: one object per line instead of an event,
  * an ack, a closure, a position and an id string. Lines stay in memory for as long as they are in
  * flight (often long enough to be promoted out of V8's young generation), so their size is what
- * garbage collection pays for. `id` and `position` are derived on demand.
+ * garbage collection pays for. `id` and `position` are derived on demand, and `record` may be held
+ * as its Avro encoding (from a parse worker) and decoded only when read.
  */
-class LineEvent implements FlumeEvent, Ack {
+class LineEvent implements FlumeEvent, Ack, EncodedRecordHolder {
   headers: Headers;
-  record?: Record<string, unknown>;
   error?: FlumeEvent['error'];
   private done = false;
+  // The record, or its encoding (set by a parse worker) decoded on first read of `record`.
+  private parsed: Record<string, unknown> | undefined = undefined;
+  private encoded: EncodedRecords | undefined = undefined;
+  private encodedStart = 0;
+  private encodedEnd = 0;
   /** Body length when admitted: the credit this line gives back, whatever interceptors do to the body. */
   private readonly credit: number;
 
@@ -58,6 +73,30 @@ class LineEvent implements FlumeEvent, Ack {
 
   get ack(): Ack {
     return this;
+  }
+
+  get record(): Record<string, unknown> | undefined {
+    if (this.parsed === undefined && this.encoded !== undefined) {
+      const { bytes, decoder } = this.encoded;
+      this.parsed = decoder.decode(bytes.subarray(this.encodedStart, this.encodedEnd)).value as Record<string, unknown>;
+    }
+    return this.parsed;
+  }
+
+  set record(value: Record<string, unknown> | undefined) {
+    this.parsed = value;
+    this.encoded = undefined;
+  }
+
+  holdEncodedRecord(records: EncodedRecords, start: number, end: number): void {
+    this.parsed = undefined;
+    this.encoded = records;
+    this.encodedStart = start;
+    this.encodedEnd = end;
+  }
+
+  encodedRecord(): Buffer | undefined {
+    return this.encoded?.bytes.subarray(this.encodedStart, this.encodedEnd);
   }
 
   get settled(): boolean {

@@ -63,6 +63,12 @@ export class LineSplitter {
     let pos = 0;
     while (pos < chunk.length) {
       const nl = chunk.indexOf(NL, pos);
+      if (nl !== -1 && this.lineLength === 0 && nl - pos <= this.maxLineBytes) {
+        // Fast path: a whole line inside this chunk, nothing pending: slice it, no parts array.
+        lines.push(this.whole(chunk, pos, nl));
+        pos = nl + 1;
+        continue;
+      }
       const stop = nl === -1 ? chunk.length : nl;
       this.append(chunk, pos, stop);
       if (nl === -1) break;
@@ -70,6 +76,16 @@ export class LineSplitter {
       pos = nl + 1;
     }
     return lines;
+  }
+
+  /** The line chunk[from, nl) when no earlier bytes of it are pending (same result as append + finish). */
+  private whole(chunk: Buffer, from: number, nl: number): SplitLine {
+    const length = nl - from;
+    const stop = length > 0 && chunk[nl - 1] === CR ? nl - 1 : nl;
+    const offset = this.lineStart;
+    const end = offset + length + 1;
+    this.lineStart = end;
+    return { offset, end, body: chunk.subarray(from, stop), length };
   }
 
   /** Returns the unterminated tail as a line (if any bytes are pending) and resets. */

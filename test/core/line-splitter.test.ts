@@ -56,6 +56,50 @@ describe('LineSplitter', () => {
   });
 });
 
+describe('LineSplitter against a reference splitter', () => {
+  /** Split the whole text at once, the obvious way. */
+  function reference(text: Buffer, max: number, prefix: number) {
+    const out: { body: string; offset: number; end: number; oversize: boolean }[] = [];
+    let start = 0;
+    for (let nl = text.indexOf(10); nl !== -1; nl = text.indexOf(10, start)) {
+      const length = nl - start;
+      const oversize = length > max;
+      let body = text.subarray(start, oversize ? start + prefix : nl);
+      if (!oversize && body.length > 0 && body[body.length - 1] === 13) body = body.subarray(0, -1);
+      out.push({ body: body.toString('hex'), offset: start, end: nl + 1, oversize });
+      start = nl + 1;
+    }
+    return out;
+  }
+
+  it('property: CR, empty and oversize lines in any chunking match the reference', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: fc.constantFrom('a', 'b', '\r', '\n', '\n', 'é') }), { maxLength: 30 }),
+        fc.array(fc.nat(12)),
+        fc.integer({ min: 1, max: 8 }),
+        (parts, cuts, max) => {
+          const text = Buffer.from(parts.join(''));
+          const prefix = Math.min(3, max);
+          const s = new LineSplitter({ startOffset: 0, maxLineBytes: max, oversizePrefixBytes: prefix });
+          const lines = [];
+          let pos = 0;
+          for (const c of cuts) {
+            if (pos >= text.length) break;
+            lines.push(...s.push(text.subarray(pos, pos + c)));
+            pos += c;
+          }
+          lines.push(...s.push(text.subarray(pos)));
+          expect(lines.map((l) => ({ body: l.body.toString('hex'), offset: l.offset, end: l.end, oversize: l.oversize === true }))).toEqual(
+            reference(text, max, prefix),
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('LineSplitter oversize across chunks', () => {
   it('keeps only the prefix even when the line crossed the bound over several chunks', () => {
     const s = new LineSplitter({ startOffset: 0, maxLineBytes: 1000, oversizePrefixBytes: 10 });

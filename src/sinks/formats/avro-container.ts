@@ -74,11 +74,21 @@ export class AvroContainerWriter {
 
   /** Whole blocks holding `records` in order (an empty input gives an empty buffer). */
   blocks(records: Iterable<unknown>): Buffer {
+    const type = this.opts.type;
+    return this.blocksOf(records, (record, buf, pos) => type.encode(record, buf, pos));
+  }
+
+  /**
+   * Whole blocks of `items` in order, each written by `write` (same contract as
+   * `AvroRecordEncoder.encode`: the new position, or minus the bytes missing when `buf` is too
+   * small), e.g. copying a record's ready-made encoding.
+   */
+  blocksOf<T>(items: Iterable<T>, write: (item: T, buf: Buffer, pos: number) => number): Buffer {
     const out: Buffer[] = [];
     let pos = 0;
     let count = 0;
-    for (const record of records) {
-      pos = this.encodeAt(record, pos);
+    for (const item of items) {
+      pos = this.encodeAt(item, pos, write);
       count++;
       if (pos >= this.blockBytes) {
         this.pushBlock(out, count, pos);
@@ -90,9 +100,9 @@ export class AvroContainerWriter {
     return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
   }
 
-  private encodeAt(record: unknown, pos: number): number {
+  private encodeAt<T>(item: T, pos: number, write: (item: T, buf: Buffer, pos: number) => number): number {
     for (;;) {
-      const next = this.opts.type.encode(record, this.scratch, pos);
+      const next = write(item, this.scratch, pos);
       if (next >= 0) return next;
       // Too small: grow (keeping what this block has so far) and encode the record again.
       const grown = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, this.scratch.length - next + 1024));

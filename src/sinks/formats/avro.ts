@@ -3,6 +3,10 @@
  * the schema of the batch that opened it (`batch.schema.schema`), records encoded with
  * `batch.schema.type` (an avsc Type).
  *
+ * An event whose record arrives already Avro-encoded (`encodedRecord()`, from a parse worker, made
+ * with the same schema as the batch's) has those bytes copied into the block as they are; others
+ * are encoded here.
+ *
  * Invariants: one schema per file; a batch with another schema is not accepted by an open file,
  * so the sink rolls it first. Schemas are compared by identity, then by their JSON text.
  *
@@ -10,7 +14,7 @@
  * a batch without a schema, an event without a parsed record, a record the type cannot encode.
  */
 import { ErrorCodes, RxfError } from '../../core/errors.js';
-import type { EventBatch, FlumeEvent, SchemaRef } from '../../core/event.js';
+import { type EventBatch, type FlumeEvent, hasRecord, type SchemaRef } from '../../core/event.js';
 import { type AvroCodec, AvroContainerWriter, type AvroRecordEncoder } from './avro-container.js';
 import type { FileEncoder, FileFormat } from './format.js';
 
@@ -29,8 +33,16 @@ function permanent(message: string, cause?: unknown): RxfError {
   return new RxfError(ErrorCodes.SINK_PERMANENT, message, { retriable: false, cause });
 }
 
-function* recordsOf(events: readonly FlumeEvent[]): Generator<unknown> {
-  for (const e of events) yield e.record;
+/** Writes an event's record: its ready-made encoding when the parse stage kept one, else encoded now. */
+function eventWriter(type: AvroRecordEncoder): (event: FlumeEvent, buf: Buffer, pos: number) => number {
+  return (event, buf, pos) => {
+    const encoded = event.encodedRecord?.();
+    if (encoded === undefined) return type.encode(event.record, buf, pos);
+    const end = pos + encoded.length;
+    if (end > buf.length) return buf.length - end;
+    buf.set(encoded, pos);
+    return end;
+  };
 }
 
 class AvroFileEncoder implements FileEncoder {
@@ -43,7 +55,10 @@ class AvroFileEncoder implements FileEncoder {
   ) {
     this.json = schemaJson(schema);
     this.writer = new AvroContainerWriter({ schemaJson: this.json, codec, type: schema.type as AvroRecordEncoder });
+    this.write = eventWriter(schema.type as AvroRecordEncoder);
   }
+
+  private readonly write: (event: FlumeEvent, buf: Buffer, pos: number) => number;
 
   header(): Buffer {
     return this.writer.header();
@@ -55,7 +70,7 @@ class AvroFileEncoder implements FileEncoder {
 
   encode(events: readonly FlumeEvent[]): Buffer {
     try {
-      return this.writer.blocks(recordsOf(events));
+      return this.writer.blocksOf(events, this.write);
     } catch (err) {
       throw permanent(`cannot encode a record with Avro schema ${this.schema.name}: ${(err as Error).message}`, err);
     }
@@ -71,7 +86,7 @@ export function avroFormat(codec: AvroCodec): FileFormat {
         throw permanent(`avro format needs a batch schema (source ${batch.sourceId} sent a batch without one)`);
       }
       for (const e of batch.events) {
-        if (e.record === undefined) throw permanent(`avro format needs a parsed record; event ${e.id} has none`);
+        if (!hasRecord(e)) throw permanent(`avro format needs a parsed record; event ${e.id} has none`);
       }
     },
     open(batch: EventBatch): FileEncoder {
