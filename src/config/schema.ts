@@ -84,6 +84,10 @@ export const commonSourceSchema = z.strictObject({
   schema: z.string().optional().describe('Avro full name of the records (e.g. smartcar.CarStatus); without it lines are carried unparsed.'),
   schemaVersion: z.number().int().positive().optional().describe('Schema version; default the latest.'),
   delimiter: z.string().min(1).default(',').describe('Column delimiter of the CSV lines.'),
+  parseWorker: z
+    .boolean({ error: 'must be true or false' })
+    .default(true)
+    .describe('Parse and validate lines in a worker thread (uses a second core); false parses on the main thread.'),
   interceptors: z.array(interceptorEntrySchema).default([]).describe('Ordered interceptor chain (see Interceptors).'),
   buffer: bufferSchema,
 });

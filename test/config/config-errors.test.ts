@@ -62,6 +62,11 @@ describe('config validation', () => {
       ],
     ],
     [
+      'parseWorker not a boolean',
+      `sources:\n  a: { type: tail, path: /x, sinks: [out], parseWorker: sometimes }\n${SINKS}`,
+      ['sources.a.parseWorker: must be true or false'],
+    ],
+    [
       'unknown interceptor',
       `sources:\n  a: { type: tail, path: /x, sinks: [out], interceptors: [{ type: regex }] }\n${SINKS}`,
       [

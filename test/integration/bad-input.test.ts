@@ -14,7 +14,7 @@ import { DRIVING_HEADER, drivingLine } from '../support/driving.js';
 import { listFiles } from '../support/pilot.js';
 import { tempDir, waitFor } from '../support/wait.js';
 
-function config(dir: string): string {
+function config(dir: string, parseWorker: boolean): string {
   return `
 agent: { id: bad-input, stateDir: ${dir}/state }
 deadLetter: { dir: ${dir}/dead-letter }
@@ -24,6 +24,7 @@ sources:
     path: ${dir}/in.log
     pollIntervalMs: 20
     schema: smartcar.DrivingEvent
+    parseWorker: ${parseWorker}
     interceptors: [{ type: regex_filter, regex: '^\\d{14}' }]
     buffer: { maxEvents: 1000, maxBytes: 1MiB }
     sinks: [out]
@@ -46,7 +47,8 @@ async function readAvroDir(root: string): Promise<string[]> {
   return out;
 }
 
-describe('bad input', () => {
+// The same guarantees whether lines are parsed in the worker thread (default) or on the main thread.
+describe.each([true, false])('bad input (parseWorker: %s)', (parseWorker) => {
   let cleanup: () => Promise<void> = async () => {};
   afterEach(() => cleanup());
 
@@ -60,7 +62,7 @@ describe('bad input', () => {
     appendFileSync(input, '20190101000000 this is garbage\n');
     appendFileSync(input, `${good[1]}\n`);
     const heapBefore = process.memoryUsage().heapUsed;
-    const agent = await Agent.create(parseConfig(config(t.dir), 't.yaml', {}), { logger: silentLogger() });
+    const agent = await Agent.create(parseConfig(config(t.dir, parseWorker), 't.yaml', {}), { logger: silentLogger() });
     await agent.start();
     // 5 MB without a newline, appended in pieces while the agent reads, then terminated.
     const piece = Buffer.alloc(512 * 1024, 0x37);
