@@ -94,7 +94,9 @@ export const kafkaSinkConfigSchema = z.strictObject({
     .int({ error: 'must be a whole number' })
     .positive({ error: 'must be >= 1' })
     .default(5)
-    .describe('Produce requests of one write in flight at once. 1 keeps per-key order even across retries.'),
+    .describe(
+      'Produce requests of one write in flight at once, in lanes by message key: per-key order holds for any value, retries included.',
+    ),
   requestTimeoutMs: milliseconds(100).default(30_000).describe('How long a produce request may wait for the broker before it is retried.'),
   connectionTimeoutMs: milliseconds(100).default(3000).describe('How long connecting to a broker may take.'),
   producerThread: z

@@ -1,17 +1,22 @@
 /**
  * The Kafka sink: a write resolves only when the broker acknowledged every message of the batch.
  *
- * Write protocol: the batch is encoded and cut into produce requests (messages.ts); up to
- * `maxInFlight` requests are sent at once on one producer; the write resolves when every request
- * was answered without error, and otherwise rejects with a classified error (errors.ts): the sink
- * lane retries transient ones with backoff and dead-letters the batch on a permanent one.
+ * Write protocol: the batch is encoded into produce requests, each in one in-flight lane chosen by
+ * message key (messages.ts); the lanes (at most `maxInFlight`) run at once on one producer, each
+ * sending its requests strictly in sequence and stopping at its first failure (the other lanes
+ * go on to their end). The write resolves when every request was answered without error, and
+ * otherwise rejects with a classified error (errors.ts): the sink lane retries transient ones
+ * with backoff and dead-letters the batch on a permanent one.
  *
  * Invariants:
  * - Nothing is acknowledged on enqueue: only a broker answer (acks all/1) settles a request.
  * - A retried batch (the same batch object, writes are never concurrent) skips the requests the
  *   broker already acknowledged, so a partial failure repeats only what was not confirmed.
- *   With maxInFlight > 1 a retried request may land after a later one of the same write (keys
- *   then see a local reorder plus no loss); maxInFlight 1 keeps per-key order strictly.
+ * - Per-key order holds with any `maxInFlight`: all of a key's events are in one lane, a lane
+ *   never sends a request before the previous one was acknowledged, and a retry resends each
+ *   lane's unacknowledged requests (a suffix of the lane) in lane order. The only repeats are of
+ *   that suffix: messages of a failed request the broker had written anyway (e.g. one broker of
+ *   a multi-broker request answered, another did not).
  * - A permanent failure of one request fails the write, and the sink lane dead-letters the whole
  *   batch: events of requests the broker had already accepted are then both in the topic and in
  *   the dead-letter file (same event ids) — repeated, never lost.
@@ -73,21 +78,27 @@ export class KafkaSink implements Sink {
     } catch (err) {
       throw this.failed(err);
     }
-    const todo = requests.map((_, i) => i).filter((i) => !acked[i]);
+    const lanes = new Map<number, number[]>();
+    for (let i = 0; i < requests.length; i++) {
+      if (acked[i]) continue;
+      const lane = (requests[i] as ProduceRequest).lane;
+      const list = lanes.get(lane);
+      if (list) list.push(i);
+      else lanes.set(lane, [i]);
+    }
     const errors: KafkaSendError[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < todo.length && errors.length === 0) {
-        const i = todo[next++] as number;
+    const runLane = async (todo: number[]) => {
+      for (const i of todo) {
         try {
           await this.send(producer, requests[i] as ProduceRequest);
           acked[i] = true;
         } catch (err) {
           errors.push(classifyKafkaError(err, this.id));
+          return;
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.config.maxInFlight, todo.length) }, worker));
+    await Promise.all(Array.from(lanes.values(), runLane));
     if (errors.length > 0) throw this.failed(errors.find((e) => !e.retriable) ?? errors[0]);
     this.partial = undefined;
     this.ctx.metrics.sinkConnection(this.id, true);

@@ -12,13 +12,16 @@
  *   CRC-64-AVRO of the canonical form, see src/schemas/fingerprint.ts).
  * - topic: the `topic` template with %{header} escapes expanded per event (Flume: missing → "").
  *
- * Requests: events are cut, in batch order, into requests of at most `requestMaxEvents` events and
- * `requestMaxBytes` key+value bytes (one event alone may exceed it: the broker then decides).
- * A write smaller than `maxInFlight` full requests is spread evenly over `maxInFlight` requests
- * (of at least MIN_SPLIT events), so every in-flight slot is used: writes are sequential, so a
- * write of 2,700 events as 1000+1000+700 would leave two slots idle and wait on the largest.
- * The cut is deterministic, so a retried batch yields the same requests (the sink relies on that
- * to skip requests already acknowledged).
+ * Lanes and requests: each event is assigned to one of `lanes` in-flight lanes by a stable hash of
+ * its message key (FNV-1a of the key's UTF-16 code units; a null key goes round-robin by its
+ * index in the batch), so every event of one key lands in one lane, in batch order. Each lane's
+ * events are cut, in order, into requests of at most `requestMaxEvents` events and
+ * `requestMaxBytes` key+value bytes (one event alone may exceed it: the broker then decides); a
+ * lane's requests are split evenly (1,400 events → 700 + 700, not 1,000 + 400). The sink sends a
+ * lane's requests strictly one after another, so per-key order holds with any `maxInFlight`.
+ * `lanes` = min(maxInFlight, ceil(events / MIN_SPLIT)): a small write does not become many tiny
+ * requests. The cut depends only on the batch and the config, so a retried batch yields the same
+ * requests (the sink relies on that to skip requests already acknowledged).
  *
  * Failure modes (permanent, the batch is dead-lettered): avro format without a batch schema or an
  * event without a record or one the schema cannot encode; a template that expands to no topic.
@@ -40,6 +43,21 @@ const MIN_SPLIT = 100;
 export interface ProduceRequest {
   readonly topicMessages: TopicMessages[];
   readonly events: number;
+  /** The in-flight lane; a lane's requests are in its order in the encoded list. */
+  readonly lane: number;
+}
+
+/** FNV-1a over the key's UTF-16 code units: cheap, stable across runs and processes. */
+export function laneOfKey(key: string, lanes: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % lanes;
+}
+
+interface Encoded {
+  readonly topic: string;
+  readonly message: KafkaMessage;
+  readonly size: number;
 }
 
 type TopicPart = string | { header: string };
@@ -83,40 +101,57 @@ export class MessageEncoder {
   encode(batch: EventBatch): ProduceRequest[] {
     const schemaHeaders = this.config.format === 'avro' ? this.schemaHeaders(batch) : undefined;
     const encoder = schemaHeaders ? (batch.schema?.type as AvroEncoder) : undefined;
-    const { requestMaxBytes, maxInFlight } = this.config;
     const n = batch.events.length;
-    const requestMaxEvents = Math.min(this.config.requestMaxEvents, Math.max(MIN_SPLIT, Math.ceil(n / maxInFlight)));
+    const lanes = Math.max(1, Math.min(this.config.maxInFlight, Math.ceil(n / MIN_SPLIT)));
+    const byLane: Encoded[][] = Array.from({ length: lanes }, () => []);
+    let nullKeys = 0;
+    for (const event of batch.events) {
+      const value = encoder ? this.avroValue(encoder, event, batch.schema as SchemaRef) : event.body;
+      const key = this.keyOf(event);
+      const headers: Record<string, string> = this.config.headers ? { ...event.headers } : {};
+      headers[HEADER_EVENT_ID] = event.id;
+      if (schemaHeaders) Object.assign(headers, schemaHeaders);
+      const lane = lanes === 1 ? 0 : key === null ? nullKeys++ % lanes : laneOfKey(key, lanes);
+      const size = value.length + (key === null ? 0 : key.length);
+      (byLane[lane] as Encoded[]).push({ topic: this.topicOf(event), message: { key, value, headers }, size });
+    }
     const requests: ProduceRequest[] = [];
+    for (let lane = 0; lane < lanes; lane++) this.cutLane(byLane[lane] as Encoded[], lane, requests);
+    return requests;
+  }
+
+  /** Cuts one lane's messages, in order, into requests of even size within the count and byte limits. */
+  private cutLane(messages: Encoded[], lane: number, out: ProduceRequest[]): void {
+    if (messages.length === 0) return;
+    const { requestMaxBytes } = this.config;
+    // r requests of floor(n/r) events, the first n % r of them one more.
+    const count = Math.ceil(messages.length / this.config.requestMaxEvents);
+    const base = Math.floor(messages.length / count);
+    const larger = messages.length % count;
+    let perRequest = larger > 0 ? base + 1 : base;
+    const first = out.length;
     let byTopic = new Map<string, KafkaMessage[]>();
     let events = 0;
     let bytes = 0;
     const cut = () => {
-      if (events === 0) return;
-      requests.push({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), events });
+      out.push({ topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })), events, lane });
+      if (out.length - first >= larger) perRequest = base;
       byTopic = new Map();
       events = 0;
       bytes = 0;
     };
-    for (const event of batch.events) {
-      const value = encoder ? this.avroValue(encoder, event, batch.schema as SchemaRef) : event.body;
-      const key = this.keyOf(event);
-      const size = value.length + (key === null ? 0 : key.length);
-      if (events > 0 && (events >= requestMaxEvents || bytes + size > requestMaxBytes)) cut();
-      const headers: Record<string, string> = this.config.headers ? { ...event.headers } : {};
-      headers[HEADER_EVENT_ID] = event.id;
-      if (schemaHeaders) Object.assign(headers, schemaHeaders);
-      const topic = this.topicOf(event);
+    for (const { topic, message, size } of messages) {
+      if (events > 0 && (events >= perRequest || bytes + size > requestMaxBytes)) cut();
       let list = byTopic.get(topic);
       if (!list) {
         list = [];
         byTopic.set(topic, list);
       }
-      list.push({ key, value, headers });
+      list.push(message);
       events++;
       bytes += size;
     }
     cut();
-    return requests;
   }
 
   private topicOf(event: FlumeEvent): string {

@@ -2,10 +2,12 @@
  * A produce request packed into two transferable buffers, to hand it to the producer thread
  * without cloning thousands of small objects.
  *
- * Layout: `topics[t]` holds `counts[t]` messages, in order. `data` is every byte string of every
- * message back to back; `meta` gives their lengths, per message:
- *   keyLength (-1 = null key), valueLength, headerCount, then per header nameLength, valueLength.
- * Keys, header names and header values that are strings are written as UTF-8.
+ * Layout: `topics[t]` holds `counts[t]` messages, in order. `data` is every key, value and header
+ * value of every message back to back; `meta` gives, per message:
+ *   keyLength (-1 = null key), valueLength, headerCount, then per header nameIndex, valueLength,
+ * where `names[nameIndex]` is the header name (names are few and repeat on every message, so the
+ * reader gets each as one string instead of decoding it per message). Keys and header values that
+ * are strings are written as UTF-8.
  *
  * Invariant: `data` and `meta` own their ArrayBuffers (never a slice of Node's shared Buffer
  * pool), so transferring them detaches nothing else. The reader is `unpack` in
@@ -16,6 +18,7 @@ import type { TopicMessages } from './producer.js';
 export interface PackedRequest {
   readonly topics: string[];
   readonly counts: number[];
+  readonly names: string[];
   readonly meta: Int32Array;
   readonly data: Uint8Array;
 }
@@ -31,16 +34,18 @@ export function packRequest(request: readonly TopicMessages[]): PackedRequest {
       if (m.key !== null) bytes += byteLength(m.key);
       bytes += byteLength(m.value);
       if (m.headers) {
-        for (const [name, value] of Object.entries(m.headers)) {
+        for (const value of Object.values(m.headers)) {
           if (value === undefined) continue;
           metaLength += 2;
-          bytes += Buffer.byteLength(name) + byteLength(value as Buffer | string);
+          bytes += byteLength(value as Buffer | string);
         }
       }
     }
   }
   const data = Buffer.allocUnsafeSlow(bytes);
   const meta = new Int32Array(metaLength);
+  const names: string[] = [];
+  const nameIndex = new Map<string, number>();
   let pos = 0;
   let at = 0;
   const put = (v: Buffer | string): number => {
@@ -57,7 +62,12 @@ export function packRequest(request: readonly TopicMessages[]): PackedRequest {
       if (m.headers) {
         for (const [name, value] of Object.entries(m.headers)) {
           if (value === undefined) continue;
-          meta[at++] = put(name);
+          let index = nameIndex.get(name);
+          if (index === undefined) {
+            index = names.push(name) - 1;
+            nameIndex.set(name, index);
+          }
+          meta[at++] = index;
           meta[at++] = put(value as Buffer | string);
           headers++;
         }
@@ -65,5 +75,5 @@ export function packRequest(request: readonly TopicMessages[]): PackedRequest {
       meta[countAt] = headers;
     }
   }
-  return { topics: request.map((t) => t.topic), counts: request.map((t) => t.messages.length), meta, data };
+  return { topics: request.map((t) => t.topic), counts: request.map((t) => t.messages.length), names, meta, data };
 }

@@ -59,7 +59,7 @@ function unpack(p) {
       let headers;
       if (n > 0) {
         headers = {};
-        for (let h = 0; h < n; h++) { const name = take(meta[m++]).toString('utf8'); headers[name] = take(meta[m++]); }
+        for (let h = 0; h < n; h++) { const name = p.names[meta[m++]]; headers[name] = take(meta[m++]); }
       }
       messages[i] = headers ? { key, value, headers } : { key, value };
     }

@@ -7,34 +7,61 @@ import { drivingBatch, drivingSchema, sinkConfig } from './support.js';
 const encoder = (options: Record<string, unknown>) => new MessageEncoder(sinkConfig({ brokers: 'h:1', topic: 't', ...options }), 'k');
 
 describe('kafka message encoding', () => {
-  it('cuts a batch into requests by event count, in batch order', () => {
-    const requests = encoder({ requestMaxEvents: 4 }).encode(drivingBatch(0, 10));
-    expect(requests.map((r) => r.events)).toEqual([4, 4, 2]);
+  it('cuts a batch into requests by event count, evenly, in batch order', () => {
+    const requests = encoder({ requestMaxEvents: 4, maxInFlight: 1 }).encode(drivingBatch(0, 10));
+    expect(requests.map((r) => [r.lane, r.events])).toEqual([
+      [0, 4],
+      [0, 3],
+      [0, 3],
+    ]);
     const ids = requests.flatMap((r) => r.topicMessages.flatMap((t) => t.messages.map((m) => m.headers?.['rxflume.event.id'])));
     expect(ids).toEqual(Array.from({ length: 10 }, (_, i) => `driving:test:${i}`));
   });
 
-  it('spreads a write smaller than maxInFlight full requests over maxInFlight requests (of at least 100 events)', () => {
+  it('puts every event of one key in one lane, in batch order, and the same batch always the same way', () => {
+    const batch = drivingBatch(0, 7000);
+    const requests = encoder({}).encode(batch);
+    expect(new Set(requests.map((r) => r.lane))).toEqual(new Set([0, 1, 2, 3, 4]));
+    const laneOfCar = new Map<string, number>();
+    const seqOfCar = new Map<string, number[]>();
+    for (const r of requests) {
+      expect(r.events).toBeLessThanOrEqual(1000);
+      for (const m of r.topicMessages.flatMap((t) => t.messages)) {
+        const car = m.key as string;
+        expect(laneOfCar.get(car) ?? r.lane).toBe(r.lane);
+        laneOfCar.set(car, r.lane);
+        seqOfCar.set(car, [...(seqOfCar.get(car) ?? []), Number(m.headers?.['rxflume.event.id']?.split(':')[2])]);
+      }
+    }
+    expect([...seqOfCar.values()].flat()).toHaveLength(7000);
+    for (const seq of seqOfCar.values()) expect(seq).toEqual([...seq].sort((a, b) => a - b));
+    // A lane's requests come in lane order and are split evenly.
+    for (let lane = 0; lane < 5; lane++) {
+      const sizes = requests.filter((r) => r.lane === lane).map((r) => r.events);
+      expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+    }
+    const shape = (rs: typeof requests) => rs.map((r) => [r.lane, r.topicMessages.flatMap((t) => t.messages.map((m) => m.key))]);
+    expect(shape(encoder({}).encode(batch))).toEqual(shape(requests));
+  });
+
+  it('uses fewer lanes for a small write (at least 100 events a lane) and spreads null keys round-robin', () => {
+    expect(
+      new Set(
+        encoder({})
+          .encode(drivingBatch(0, 250))
+          .map((r) => r.lane),
+      ).size,
+    ).toBe(3);
     expect(
       encoder({})
-        .encode(drivingBatch(0, 2700))
-        .map((r) => r.events),
-    ).toEqual([540, 540, 540, 540, 540]);
+        .encode(drivingBatch(0, 90))
+        .map((r) => [r.lane, r.events]),
+    ).toEqual([[0, 90]]);
     expect(
-      encoder({})
-        .encode(drivingBatch(0, 7000))
-        .map((r) => r.events),
-    ).toEqual([1000, 1000, 1000, 1000, 1000, 1000, 1000]);
-    expect(
-      encoder({ maxInFlight: 1 })
-        .encode(drivingBatch(0, 2700))
-        .map((r) => r.events),
-    ).toEqual([1000, 1000, 700]);
-    expect(
-      encoder({})
-        .encode(drivingBatch(0, 250))
-        .map((r) => r.events),
-    ).toEqual([100, 100, 50]);
+      encoder({ keyField: '' })
+        .encode(drivingBatch(0, 500))
+        .map((r) => [r.lane, r.events]),
+    ).toEqual([0, 1, 2, 3, 4].map((lane) => [lane, 100]));
   });
 
   it('cuts by key + value bytes, never leaving an oversized event out', () => {
