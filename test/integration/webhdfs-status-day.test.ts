@@ -5,13 +5,12 @@
  * wrk_date=<collection day>, one CREATE per file, nothing left in use, and the source file
  * removed only after everything was acknowledged.
  */
-import { existsSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { STATUS_HEADER, statusFileName, writeStatusDay } from '../../src/simulator/status.js';
-import { listFiles, localDay, startPilotAgent } from '../support/pilot.js';
-import { tempDir, waitFor } from '../support/wait.js';
+import { listFiles, startPilotAgent } from '../support/pilot.js';
+import { expectedStatusLines, mismatches, readTextLines, spoolStatusDay } from '../support/status-day.js';
+import { tempDir } from '../support/wait.js';
 import { WebHdfsEmulator } from '../support/webhdfs/emulator.js';
 import { withWebHdfsUrl } from '../support/webhdfs/pilot.js';
 
@@ -26,31 +25,15 @@ describe('pilot status day → HDFS over WebHDFS (emulator)', () => {
       await emulator.stop();
       await t.cleanup();
     };
-    const date = '20160101';
-    const work = join(t.dir, 'work', statusFileName(date));
-    const { dataLines } = writeStatusDay({ date, cars: 100, file: work, seed: 7 });
-    expect(dataLines).toBe(2_160_100);
-
-    const startedAt = Date.now();
-    const agent = await startPilotAgent(t.dir, (yaml) => withWebHdfsUrl(yaml, emulator.url()));
-    const spooled = join(t.dir, 'car-batch-log', statusFileName(date));
-    await mkdir(join(t.dir, 'car-batch-log'), { recursive: true });
-    await rename(work, spooled);
-    await waitFor(() => !existsSync(spooled), {
-      timeoutMs: 540_000,
-      intervalMs: 200,
-      what: 'the spool file to be deleted after full acknowledgement',
-    });
-    const elapsedMs = Date.now() - startedAt;
-    const { drained } = await agent.stop();
-    console.log(`status day over WebHDFS: 2,160,200 lines in ${(elapsedMs / 1000).toFixed(1)} s (information only, not asserted)`);
-    expect(drained).toBe(true);
-    const collectDay = localDay(startedAt);
+    const run = await spoolStatusDay(t.dir, () => startPilotAgent(t.dir, (yaml) => withWebHdfsUrl(yaml, emulator.url())));
+    expect(run.dataLines).toBe(2_160_100);
+    console.log(`status day over WebHDFS: 2,160,200 lines in ${(run.elapsedMs / 1000).toFixed(1)} s (information only, not asserted)`);
+    expect(run.drained).toBe(true);
 
     const root = emulator.namespace.root;
     const files = await listFiles(root);
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    const dir = `pilot-pjt/collect/car-batch-log/wrk_date=${collectDay}/`;
+    const dir = `pilot-pjt/collect/car-batch-log/wrk_date=${run.collectDay}/`;
     expect(files.every((f) => f.startsWith(dir))).toBe(true);
     const outputs = files.filter((f) => f.startsWith(`${dir}car-batch-log.test-agent.`) && f.endsWith('.log'));
     expect(outputs).toEqual(files);
@@ -63,14 +46,8 @@ describe('pilot status day → HDFS over WebHDFS (emulator)', () => {
     expect(emulator.count('RENAME')).toBe(outputs.length);
     expect(emulator.count('TRUNCATE')).toBe(outputs.length);
 
-    const expectedFile = join(t.dir, 'expected', statusFileName(date));
-    writeStatusDay({ date, cars: 100, file: expectedFile, seed: 7 });
-    const expected = (await readFile(expectedFile, 'utf8')).split('\n').filter((l) => l !== '' && l !== STATUS_HEADER);
-    let written: string[] = [];
-    for (const f of outputs) written = written.concat((await readFile(join(root, f), 'utf8')).split('\n').slice(0, -1));
+    const written = await readTextLines(root, outputs);
     expect(written.length).toBe(2_160_100);
-    let mismatches = 0;
-    for (let i = 0; i < expected.length; i++) if (written[i] !== `${expected[i]},${collectDay}`) mismatches++;
-    expect(mismatches).toBe(0);
+    expect(mismatches(written, await expectedStatusLines(t.dir, run.collectDay))).toBe(0);
   });
 });

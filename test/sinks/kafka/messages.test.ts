@@ -30,7 +30,7 @@ describe('kafka message encoding', () => {
         const car = m.key as string;
         expect(laneOfCar.get(car) ?? r.lane).toBe(r.lane);
         laneOfCar.set(car, r.lane);
-        seqOfCar.set(car, [...(seqOfCar.get(car) ?? []), Number(m.headers?.['rxflume.event.id']?.split(':')[2])]);
+        seqOfCar.set(car, [...(seqOfCar.get(car) ?? []), Number(String(m.headers?.['rxflume.event.id']).split(':')[2])]);
       }
     }
     expect([...seqOfCar.values()].flat()).toHaveLength(7000);
