@@ -10,8 +10,12 @@
  * Invariants: one schema per file; a batch with another schema is not accepted by an open file,
  * so the sink rolls it first. Schemas are compared by identity, then by their JSON text.
  *
+ * `encode` answers a promise: 'deflate' blocks are compressed off the main thread
+ * (avro-container.ts); records are encoded before it returns.
+ *
  * Failure modes (permanent RxfError RXF_SINK_PERMANENT, the batch can never be written):
- * a batch without a schema, an event without a parsed record, a record the type cannot encode.
+ * a batch without a schema, an event without a parsed record, a record the type cannot encode
+ * (thrown synchronously by `encode`).
  */
 import { ErrorCodes, RxfError } from '../../core/errors.js';
 import { type EventBatch, type FlumeEvent, hasRecord, type SchemaRef } from '../../core/event.js';
@@ -68,9 +72,9 @@ class AvroFileEncoder implements FileEncoder {
     return batch.schema === this.schema || (batch.schema !== undefined && schemaJson(batch.schema) === this.json);
   }
 
-  encode(events: readonly FlumeEvent[]): Buffer {
+  encode(events: readonly FlumeEvent[]): Promise<Buffer> {
     try {
-      return this.writer.blocksOf(events, this.write);
+      return this.writer.blocksOfAsync(events, this.write);
     } catch (err) {
       throw permanent(`cannot encode a record with Avro schema ${this.schema.name}: ${(err as Error).message}`, err);
     }

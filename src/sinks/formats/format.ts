@@ -15,8 +15,12 @@ import type { EventBatch, FlumeEvent } from '../../core/event.js';
 export interface FileEncoder {
   /** Bytes that open the file (empty for text); written before the first record. */
   header(): Buffer;
-  /** Whole units (lines or blocks) for `events`, appended after what is already in the file. */
-  encode(events: readonly FlumeEvent[]): Buffer;
+  /**
+   * Whole units (lines or blocks) for `events`, appended after what is already in the file. May
+   * answer a promise (work done off the main thread); it reads `events` before returning, and
+   * throws synchronously when they cannot be encoded.
+   */
+  encode(events: readonly FlumeEvent[]): Buffer | Promise<Buffer>;
   /** Whether events of `batch` may go into this file (false: roll to a new file first). */
   accepts(batch: EventBatch): boolean;
 }

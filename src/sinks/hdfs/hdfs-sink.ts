@@ -167,7 +167,7 @@ export class HdfsSink implements Sink {
       if (rewound) await this.store.save(this.snapshot());
       for (const group of this.router.route(batch.events)) {
         const file = await this.fileFor(group, batch, now, touched);
-        const body = file.encoder.encode(group.events);
+        const body = await file.encoder.encode(group.events);
         const data = file.written === 0 ? Buffer.concat([file.encoder.header(), body]) : body;
         file.uncommitted = true;
         touched.push(file);

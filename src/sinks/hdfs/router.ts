@@ -13,7 +13,8 @@
  *
  * Performance: an event whose template inputs (the headers the templates use, and the event time
  * at the templates' granularity: 1 s, or 1 ms with `%t`) equal the previous event's joins the
- * previous bucket without rendering, so a run of alike events costs a few property reads each.
+ * previous bucket without rendering, so a run of alike events costs a few property reads each;
+ * a timestamp header equal to the previous one is not converted again.
  */
 import { posix } from 'node:path';
 import type { FlumeEvent } from '../../core/event.js';
@@ -101,11 +102,22 @@ export class BucketRouter {
     return [...byBucket.values()];
   }
 
+  // The last timestamp header text and its value: a batch stamped by one interceptor carries the
+  // same text (often the same string) on every event, so it is converted once per run.
+  private lastHeader: string | undefined;
+  private lastMs = Number.NaN;
+
   private eventTime(event: FlumeEvent, batchNow: number): number {
     if (this.opts.useLocalTimeStamp) return batchNow;
     const header = event.headers.timestamp;
     if (header === undefined) return batchNow;
-    const ms = Number(header);
+    let ms: number;
+    if (header === this.lastHeader) ms = this.lastMs;
+    else {
+      ms = Number(header);
+      this.lastHeader = header;
+      this.lastMs = ms;
+    }
     return Number.isFinite(ms) ? ms : batchNow;
   }
 }

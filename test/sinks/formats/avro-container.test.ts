@@ -65,6 +65,45 @@ describe('Avro container writer (read back with avsc createFileDecoder)', () => 
     expect((await decodeAvroFile(file)).records).toEqual(records.slice(0, 120));
   });
 
+  it('compresses off the main thread into the same bytes as the synchronous writer, blocks in order', async () => {
+    const syncMarker = Buffer.alloc(16, 7);
+    const options = {
+      schemaJson: JSON.stringify(carSchemaJson),
+      codec: 'deflate' as const,
+      type: carSchema.type as never,
+      blockBytes: 300,
+      syncMarker,
+    };
+    const records = Array.from({ length: 700 }, (_, i) => carRecord(i));
+    const write = (record: unknown, buf: Buffer, pos: number) =>
+      (carSchema.type as { encode(v: unknown, b: Buffer, p: number): number }).encode(record, buf, pos);
+    const expected = new AvroContainerWriter(options).blocksOf(records, write);
+    const writer = new AvroContainerWriter(options);
+    // Two calls in flight at once: each encodes before returning, so they never share scratch bytes.
+    const [first, second] = await Promise.all([
+      writer.blocksOfAsync(records.slice(0, 350), write),
+      writer.blocksOfAsync(records.slice(350), write),
+    ]);
+    const asyncBytes = Buffer.concat([first, second]);
+    const single = await new AvroContainerWriter(options).blocksOfAsync(records, write);
+    expect(single.equals(expected)).toBe(true);
+    const file = join(dir, 'async.avro');
+    await writeFile(file, Buffer.concat([writer.header(), asyncBytes]));
+    expect((await decodeAvroFile(file)).records).toEqual(records);
+    // A cut at the first call's length leaves exactly its records.
+    const fh = await open(file, 'r+');
+    await fh.truncate(writer.header().length + first.length);
+    await fh.close();
+    expect((await decodeAvroFile(file)).records).toEqual(records.slice(0, 350));
+    expect((await new AvroContainerWriter(options).blocksOfAsync([], write)).length).toBe(0);
+  });
+
+  it('throws an encoding error synchronously from the asynchronous writer, before compressing', () => {
+    const writer = new AvroContainerWriter({ schemaJson: '{}', codec: 'deflate', type: carSchema.type as never });
+    const type = carSchema.type as { encode(v: unknown, b: Buffer, p: number): number };
+    expect(() => writer.blocksOfAsync([{ reg_date: 5 }], (r, b, p) => type.encode(r, b, p))).toThrow();
+  });
+
   it('grows its scratch buffer for records larger than a block', async () => {
     const schema = { type: 'record', name: 'Big', fields: [{ name: 's', type: 'string' }] };
     const avro = (await import('avsc')).default;

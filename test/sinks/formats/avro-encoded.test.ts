@@ -29,7 +29,10 @@ describe('Avro format with records that arrive encoded', () => {
       format.check(batch);
       const encoder = format.open(batch);
       const file = join(dir, `mixed-${codec}.avro`);
-      await writeFile(file, Buffer.concat([encoder.header(), encoder.encode(events.slice(0, 1000)), encoder.encode(events.slice(1000))]));
+      await writeFile(
+        file,
+        Buffer.concat([encoder.header(), await encoder.encode(events.slice(0, 1000)), await encoder.encode(events.slice(1000))]),
+      );
       const { records } = await decodeAvroFile(file);
       expect(records).toEqual(events.map((_, i) => carRecord(i)));
     });

@@ -96,6 +96,24 @@ describe('bucket routing', () => {
     ]);
   });
 
+  it('converts a repeated timestamp header once, and an invalid one still falls back to each batch clock', () => {
+    let now = Date.UTC(2020, 0, 2, 3, 4, 5);
+    const router = new BucketRouter(opts, () => now);
+    const day1 = String(Date.UTC(2016, 0, 1, 12));
+    const stamp = (i: number, timestamp: string) => makeEvent(i, { headers: { logType: 'a', timestamp } });
+    const dirs = (events: ReturnType<typeof stamp>[]) => router.route(events).map((g) => [g.dir, g.events.length]);
+    expect(dirs([stamp(0, day1), stamp(1, day1), stamp(2, 'x'), stamp(3, 'x')])).toEqual([
+      ['/c/a/wrk_date=20160101', 2],
+      ['/c/a/wrk_date=20200102', 2],
+    ]);
+    now = Date.UTC(2021, 5, 7);
+    // Same invalid text as the last event of the previous batch: the new batch's clock applies.
+    expect(dirs([stamp(4, 'x'), stamp(5, day1)])).toEqual([
+      ['/c/a/wrk_date=20210607', 1],
+      ['/c/a/wrk_date=20160101', 1],
+    ]);
+  });
+
   it('reuses the previous bucket only when the used headers and the time slot match', () => {
     const base = Date.UTC(2016, 0, 1, 23, 59, 59, 100);
     const at = (i: number, ms: number, logType = 'a') => makeEvent(i, { headers: { logType, timestamp: String(ms), other: String(i) } });
