@@ -1,7 +1,7 @@
 // Benchmark: a pilot status day (spooldir → seed interceptors → parse/validate → HDFS layout on the
 // local filesystem), text and Avro, next to a plain read + split of the same file measured in the
 // same run. Results are appended to the report by bench/run.mjs.
-import { createReadStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../dist/config/load.js';
 import { Agent } from '../dist/core/agent.js';
@@ -34,9 +34,15 @@ export async function baselineReadSplit(file) {
   return { lines, seconds: (performance.now() - started) / 1000 };
 }
 
-function config(dir, format) {
+/**
+ * The pilot's status pipeline as in config/smartcar.yaml (seed interceptors, parse/validate),
+ * writing `format` files through the HDFS sink: `sink` is the backend line (`root: …` for the
+ * local layout, `url: …` for WebHDFS); `metrics` toggles `metrics.enabled`.
+ */
+export function statusPipelineConfig(dir, { format = 'text', sink = `root: ${dir}/hdfs`, metrics = true } = {}) {
   return `
 agent: { id: bench, stateDir: ${dir}/state }
+metrics: { enabled: ${metrics} }
 deadLetter: { dir: ${dir}/dead-letter }
 sources:
   status:
@@ -56,31 +62,41 @@ sources:
 sinks:
   hdfs:
     type: hdfs
-    root: ${dir}/hdfs
+    ${sink}
     path: /pilot-pjt/collect/%{logType}/wrk_date=%Y%m%d
     filePrefix: '%{logType}'
     fileSuffix: ${format === 'avro' ? '.avro' : '.log'}
     format: ${format}
+    codec: deflate
     rollSize: 64MiB
     batchSize: 10000
 `;
 }
 
-/** Runs the agent on one copy of `source`; answers lines/s from the file's arrival to its deletion. */
-export async function spoolToHdfs(dir, source, format, lines) {
+/**
+ * Runs an agent on `yaml` (from statusPipelineConfig(dir, …)) and one copy of `source`; answers
+ * lines/s from the file's arrival in the spool folder to its deletion (all acknowledged), and the
+ * lines the source counted (0 with metrics off).
+ */
+export async function spoolRun(dir, yaml, source, lines) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'spool'), { recursive: true });
-  const agent = await Agent.create(parseConfig(config(dir, format), 'bench.yaml', {}), { logger: silentLogger() });
+  const agent = await Agent.create(parseConfig(yaml, 'bench.yaml', {}), { logger: silentLogger() });
   await agent.start();
   const target = join(dir, 'spool', 'day.txt');
-  const { copyFileSync } = await import('node:fs');
   copyFileSync(source, join(dir, 'incoming.txt'));
   const started = performance.now();
   renameSync(join(dir, 'incoming.txt'), target);
   while (existsSync(target)) await new Promise((r) => setTimeout(r, 5));
   const seconds = (performance.now() - started) / 1000;
   await agent.stop();
-  return { lines, seconds };
+  const counted = await agent.metrics.value('rxflume_events_received_total', { component_id: 'status' });
+  return { lines, seconds, counted };
+}
+
+/** The local-layout case: one copy of `source` through the pipeline writing `format` files. */
+export function spoolToHdfs(dir, source, format, lines) {
+  return spoolRun(dir, statusPipelineConfig(dir, { format }), source, lines);
 }
 
 export function makeStatusDay(dir, cars = 100) {

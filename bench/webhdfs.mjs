@@ -8,14 +8,11 @@
 //   import { webhdfsBench } from './webhdfs.mjs';
 //   const rows = await webhdfsBench({ work, file: day.file, lines: day.lines, runs });
 // rows: [{ name, lines, seconds, linesPerSecond }] for the baseline, the local backend and WebHDFS.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { parseConfig } from '../dist/config/load.js';
-import { Agent } from '../dist/core/agent.js';
-import { silentLogger } from '../dist/core/logger.js';
-import { baselineReadSplit } from './spool-to-hdfs.mjs';
+import { baselineReadSplit, spoolRun, statusPipelineConfig } from './spool-to-hdfs.mjs';
 
 const SUPPORT = new URL('../test/support/webhdfs/', import.meta.url);
 
@@ -32,55 +29,6 @@ async function loadEmulator(dir) {
   return (await import(pathToFileURL(join(dir, 'emulator.js')).href)).WebHdfsEmulator;
 }
 
-function config(dir, endpoint) {
-  return `
-agent: { id: bench, stateDir: ${dir}/state }
-deadLetter: { dir: ${dir}/dead-letter }
-sources:
-  status:
-    type: spooldir
-    spoolDir: ${dir}/spool
-    deletePolicy: immediate
-    minFileAgeMs: 0
-    pollDelay: 10
-    batchSize: 1000
-    schema: smartcar.CarStatus
-    interceptors:
-      - { type: timestamp, preserveExisting: true }
-      - { type: static, key: logType, value: car-batch-log }
-      - { type: append_field }
-      - { type: regex_filter, regex: '^\\d{14}' }
-    sinks: [hdfs]
-sinks:
-  hdfs:
-    type: hdfs
-    ${endpoint}
-    path: /pilot-pjt/collect/%{logType}/wrk_date=%Y%m%d
-    filePrefix: '%{logType}'
-    fileSuffix: .avro
-    format: avro
-    codec: deflate
-    rollSize: 64MiB
-    batchSize: 10000
-`;
-}
-
-/** One run: lines/s from the file's arrival in the spool folder to its deletion (all acknowledged). */
-async function spoolRun(dir, source, lines, endpoint) {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'spool'), { recursive: true });
-  const agent = await Agent.create(parseConfig(config(dir, endpoint), 'bench.yaml', {}), { logger: silentLogger() });
-  await agent.start();
-  const target = join(dir, 'spool', 'day.txt');
-  copyFileSync(source, join(dir, 'incoming.txt'));
-  const started = performance.now();
-  renameSync(join(dir, 'incoming.txt'), target);
-  while (existsSync(target)) await new Promise((r) => setTimeout(r, 5));
-  const seconds = (performance.now() - started) / 1000;
-  await agent.stop();
-  return { lines, seconds };
-}
-
 async function best(runs, fn) {
   let result;
   for (let i = 0; i < runs; i++) {
@@ -93,11 +41,14 @@ async function best(runs, fn) {
 export async function webhdfsBench({ work, file, lines, runs = 3 }) {
   const WebHdfsEmulator = await loadEmulator(join(work, 'emulator-js'));
   const baseline = await best(runs, () => baselineReadSplit(file));
-  const local = await best(runs, () => spoolRun(join(work, 'local'), file, lines, `root: ${join(work, 'local', 'hdfs')}`));
+  const avro = (dir, sink) => statusPipelineConfig(dir, { format: 'avro', sink });
+  const localDir = join(work, 'local');
+  const local = await best(runs, () => spoolRun(localDir, avro(localDir, `root: ${join(localDir, 'hdfs')}`), file, lines));
   const remote = await best(runs, async () => {
     const emulator = await WebHdfsEmulator.start(join(work, 'namespace'));
     try {
-      return await spoolRun(join(work, 'webhdfs'), file, lines, `url: ${emulator.url()}`);
+      const dir = join(work, 'webhdfs');
+      return await spoolRun(dir, avro(dir, `url: ${emulator.url()}`), file, lines);
     } finally {
       await emulator.stop();
       rmSync(join(work, 'namespace'), { recursive: true, force: true });
