@@ -4,35 +4,31 @@
  *
  * On-disk format:
  *   header = 'Obj' 0x01, metadata map<bytes> { avro.schema: <writer schema JSON>, avro.codec:
- *            'null' | 'deflate' }, 16-byte sync marker (random per file)
- *   block  = long record count, long byte size, data (records, raw DEFLATE for 'deflate'),
- *            the file's sync marker
+ *            'null' | 'deflate' | 'snappy' }, 16-byte sync marker (random per file)
+ *   block  = long record count, long byte size, data (records, compressed by the codec: see
+ *            avro-codecs.ts), the file's sync marker
  * Every call to `blocks` returns whole blocks only, so a file cut at a length the caller recorded
  * between calls ends on a block boundary and stays readable by any Avro reader.
  *
  * Records are encoded with the avsc Type's `encode` into one reusable scratch buffer (grown on
  * demand); a block is cut once its uncompressed data passes `blockBytes`.
  *
- * Compression: `blocksOfAsync` compresses its blocks with zlib's asynchronous deflate, which runs
- * on the libuv thread pool, so the main thread keeps reading and parsing meanwhile; the blocks of
- * one call are compressed concurrently and framed in order. Same zlib, same default options: the
- * bytes are identical to the synchronous `blocksOf`. Encoding errors are thrown synchronously by
- * both, before any compression starts.
+ * Compression: `blocksOfAsync` compresses its blocks asynchronously on a thread pool (zlib's
+ * deflate on libuv's, snappy on napi-rs's), so the main thread keeps reading and parsing
+ * meanwhile; the blocks of one call are compressed concurrently and framed in order. The bytes are
+ * identical to the synchronous `blocksOf`. Encoding errors are thrown synchronously by both,
+ * before any compression starts.
  */
 import { randomBytes } from 'node:crypto';
-import { deflateRaw, deflateRawSync } from 'node:zlib';
+import { type AvroCodec, type BlockCompressor, blockCompressor } from './avro-codecs.js';
+
+export type { AvroCodec } from './avro-codecs.js';
 
 /** A cut block: its record count and its uncompressed data (owned, not a view of the scratch). */
 interface RawBlock {
   readonly count: number;
   readonly data: Buffer;
 }
-
-function deflateRawAsync(data: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => deflateRaw(data, (err, out) => (err ? reject(err) : resolve(out))));
-}
-
-export type AvroCodec = 'null' | 'deflate';
 
 /** The part of an avsc Type the writer needs. */
 export interface AvroRecordEncoder {
@@ -71,12 +67,14 @@ function encodeBytes(b: Buffer): Buffer[] {
 export class AvroContainerWriter {
   readonly sync: Buffer;
   private readonly blockBytes: number;
+  private readonly compressor: BlockCompressor | undefined;
   private scratch: Buffer;
 
   constructor(private readonly opts: AvroContainerOptions) {
     this.sync = opts.syncMarker ?? randomBytes(16);
     if (this.sync.length !== 16) throw new RangeError('Avro sync marker must be 16 bytes');
     this.blockBytes = opts.blockBytes ?? 64 * 1024;
+    this.compressor = blockCompressor(opts.codec);
     this.scratch = Buffer.allocUnsafe(this.blockBytes + 16 * 1024);
   }
 
@@ -101,17 +99,19 @@ export class AvroContainerWriter {
    */
   blocksOf<T>(items: Iterable<T>, write: (item: T, buf: Buffer, pos: number) => number): Buffer {
     const raw = this.cut(items, write, false);
-    return this.frame(raw, this.opts.codec === 'deflate' ? raw.map((b) => deflateRawSync(b.data)) : undefined);
+    const compressor = this.compressor;
+    return this.frame(raw, compressor ? raw.map((b) => compressor.sync(b.data)) : undefined);
   }
 
   /**
-   * Same bytes as `blocksOf`, with 'deflate' compression done off the main thread (see module
-   * header). Records are encoded before this returns, so `items` may change afterwards.
+   * Same bytes as `blocksOf`, with compression done off the main thread (see module header).
+   * Records are encoded before this returns, so `items` may change afterwards.
    */
   blocksOfAsync<T>(items: Iterable<T>, write: (item: T, buf: Buffer, pos: number) => number): Promise<Buffer> {
-    if (this.opts.codec !== 'deflate') return Promise.resolve(this.blocksOf(items, write));
+    const compressor = this.compressor;
+    if (!compressor) return Promise.resolve(this.blocksOf(items, write));
     const raw = this.cut(items, write, true);
-    return Promise.all(raw.map((b) => deflateRawAsync(b.data))).then((compressed) => this.frame(raw, compressed));
+    return Promise.all(raw.map((b) => compressor.async(b.data))).then((compressed) => this.frame(raw, compressed));
   }
 
   /**

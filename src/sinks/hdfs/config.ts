@@ -84,9 +84,9 @@ const hdfsSinkOptions = z.strictObject({
     .default('text')
     .describe("'text': Flume DataStream, body + '\\n' per event; 'avro': Avro object container of the parsed records."),
   codec: z
-    .enum(['deflate', 'null'], { error: 'must be "deflate" or "null"' })
+    .enum(['deflate', 'snappy', 'null'], { error: 'must be "deflate", "snappy" or "null"' })
     .default('deflate')
-    .describe('Avro block codec (avro format only).'),
+    .describe('Avro block codec (avro format only): deflate (smallest), snappy (fastest, with CRC-32), or null.'),
   rollSize: byteSize()
     .default(67108864)
     .describe('Roll once a file reaches this many bytes (checked after each batch; 0 = off). Accepts 64MiB etc.'),

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RxfError } from '../../../src/core/errors.js';
+import { crc32 } from '../../../src/sinks/formats/avro-codecs.js';
 import { AvroContainerWriter, encodeLong } from '../../../src/sinks/formats/avro-container.js';
 import { createFormat } from '../../../src/sinks/formats/index.js';
 import { tempDir } from '../../support/wait.js';
@@ -21,7 +24,7 @@ describe('Avro container writer (read back with avsc createFileDecoder)', () => 
     expect([...encodeLong(300)]).toEqual([0xd8, 0x04]);
   });
 
-  for (const codec of ['deflate', 'null'] as const) {
+  for (const codec of ['deflate', 'snappy', 'null'] as const) {
     it(`round-trips records in several blocks with codec ${codec}`, async () => {
       const writer = new AvroContainerWriter({
         schemaJson: JSON.stringify(carSchemaJson),
@@ -65,38 +68,41 @@ describe('Avro container writer (read back with avsc createFileDecoder)', () => 
     expect((await decodeAvroFile(file)).records).toEqual(records.slice(0, 120));
   });
 
-  it('compresses off the main thread into the same bytes as the synchronous writer, blocks in order', async () => {
-    const syncMarker = Buffer.alloc(16, 7);
-    const options = {
-      schemaJson: JSON.stringify(carSchemaJson),
-      codec: 'deflate' as const,
-      type: carSchema.type as never,
-      blockBytes: 300,
-      syncMarker,
-    };
-    const records = Array.from({ length: 700 }, (_, i) => carRecord(i));
-    const write = (record: unknown, buf: Buffer, pos: number) =>
-      (carSchema.type as { encode(v: unknown, b: Buffer, p: number): number }).encode(record, buf, pos);
-    const expected = new AvroContainerWriter(options).blocksOf(records, write);
-    const writer = new AvroContainerWriter(options);
-    // Two calls in flight at once: each encodes before returning, so they never share scratch bytes.
-    const [first, second] = await Promise.all([
-      writer.blocksOfAsync(records.slice(0, 350), write),
-      writer.blocksOfAsync(records.slice(350), write),
-    ]);
-    const asyncBytes = Buffer.concat([first, second]);
-    const single = await new AvroContainerWriter(options).blocksOfAsync(records, write);
-    expect(single.equals(expected)).toBe(true);
-    const file = join(dir, 'async.avro');
-    await writeFile(file, Buffer.concat([writer.header(), asyncBytes]));
-    expect((await decodeAvroFile(file)).records).toEqual(records);
-    // A cut at the first call's length leaves exactly its records.
-    const fh = await open(file, 'r+');
-    await fh.truncate(writer.header().length + first.length);
-    await fh.close();
-    expect((await decodeAvroFile(file)).records).toEqual(records.slice(0, 350));
-    expect((await new AvroContainerWriter(options).blocksOfAsync([], write)).length).toBe(0);
-  });
+  it.each(['deflate', 'snappy'] as const)(
+    'compresses (%s) off the main thread into the same bytes as the synchronous writer, blocks in order',
+    async (codec) => {
+      const syncMarker = Buffer.alloc(16, 7);
+      const options = {
+        schemaJson: JSON.stringify(carSchemaJson),
+        codec,
+        type: carSchema.type as never,
+        blockBytes: 300,
+        syncMarker,
+      };
+      const records = Array.from({ length: 700 }, (_, i) => carRecord(i));
+      const write = (record: unknown, buf: Buffer, pos: number) =>
+        (carSchema.type as { encode(v: unknown, b: Buffer, p: number): number }).encode(record, buf, pos);
+      const expected = new AvroContainerWriter(options).blocksOf(records, write);
+      const writer = new AvroContainerWriter(options);
+      // Two calls in flight at once: each encodes before returning, so they never share scratch bytes.
+      const [first, second] = await Promise.all([
+        writer.blocksOfAsync(records.slice(0, 350), write),
+        writer.blocksOfAsync(records.slice(350), write),
+      ]);
+      const asyncBytes = Buffer.concat([first, second]);
+      const single = await new AvroContainerWriter(options).blocksOfAsync(records, write);
+      expect(single.equals(expected)).toBe(true);
+      const file = join(dir, `async-${codec}.avro`);
+      await writeFile(file, Buffer.concat([writer.header(), asyncBytes]));
+      expect((await decodeAvroFile(file)).records).toEqual(records);
+      // A cut at the first call's length leaves exactly its records.
+      const fh = await open(file, 'r+');
+      await fh.truncate(writer.header().length + first.length);
+      await fh.close();
+      expect((await decodeAvroFile(file)).records).toEqual(records.slice(0, 350));
+      expect((await new AvroContainerWriter(options).blocksOfAsync([], write)).length).toBe(0);
+    },
+  );
 
   it('throws an encoding error synchronously from the asynchronous writer, before compressing', () => {
     const writer = new AvroContainerWriter({ schemaJson: '{}', codec: 'deflate', type: carSchema.type as never });
@@ -178,5 +184,15 @@ describe('avro header bytes', () => {
     expect(header.subarray(0, 4).toString('latin1')).toBe('Obj\x01');
     expect(header.includes(Buffer.from('avro.schema'))).toBe(true);
     expect(header.includes(Buffer.from('deflate'))).toBe(true);
+  });
+});
+
+describe('crc32 (the snappy codec checksum)', () => {
+  it('matches zlib for the standard check value and random data', () => {
+    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
+    for (let n = 0; n < 50; n++) {
+      const data = randomBytes(n * 37);
+      expect(crc32(data)).toBe(zlibCrc32(data));
+    }
   });
 });

@@ -21,7 +21,7 @@ describe('Avro format with records that arrive encoded', () => {
   beforeEach(async () => ({ dir, cleanup } = await tempDir()));
   afterEach(() => cleanup());
 
-  for (const codec of ['deflate', 'null'] as const) {
+  for (const codec of ['deflate', 'snappy', 'null'] as const) {
     it(`copies the encodings (mixed with plain records, in order) into a readable file, codec ${codec}`, async () => {
       const format = createFormat('avro', codec);
       const events = Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? makeEvent(i, { record: carRecord(i) }) : encodedEvent(i)));

@@ -52,7 +52,7 @@ describe('hdfs sink config', () => {
     [{ path: '/x', inUseSuffix: '' }, 'inUseSuffix: must not be empty'],
     [{ path: '/x', fileSuffix: '/x' }, 'fileSuffix: must not contain "/"'],
     [{ path: '/x', format: 'orc' }, 'format: must be "text" or "avro"'],
-    [{ path: '/x', codec: 'snappy' }, 'codec: must be "deflate" or "null"'],
+    [{ path: '/x', codec: 'lz4' }, 'codec: must be "deflate", "snappy" or "null"'],
     [{ path: '/x', rollSize: 'big' }, 'rollSize: "big" is not a byte size'],
     [{ path: '/x', rollCount: -1 }, 'rollCount: must be >= 0'],
     [{ path: '/x', rollInterval: 'hourly' }, 'rollInterval: must be a number of seconds'],

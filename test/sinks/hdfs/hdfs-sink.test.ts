@@ -37,7 +37,7 @@ describe('hdfs sink (local backend)', () => {
     ]);
   });
 
-  for (const codec of ['deflate', 'null'] as const) {
+  for (const codec of ['deflate', 'snappy', 'null'] as const) {
     it(`writes Avro container files that avsc decodes exactly (codec ${codec})`, async () => {
       const { sink } = dirs.track(await startSink(dirs.root, dirs.state, { format: 'avro', codec, fileSuffix: '.avro' }));
       await sink.write(avroBatch(0, 100));

@@ -1,7 +1,9 @@
 /** Builders and readers shared by the HDFS sink and format tests (real files, avsc's own reader). */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { crc32, inflateRaw } from 'node:zlib';
 import avro from 'avsc';
+import { uncompressSync as snappyUncompress } from 'snappy';
 import { OnceAck } from '../../../src/core/ack.js';
 import type { AckOutcome, EventBatch, FlumeEvent, Headers, SchemaRef } from '../../../src/core/event.js';
 
@@ -90,13 +92,34 @@ export async function readLines(path: string): Promise<string[]> {
 }
 
 /** Decodes an Avro container file with avsc's own reader (the acceptance oracle). */
+const DEFAULT_CODECS = {
+  null: (buf: Buffer, cb: (err: Error | null, out?: Buffer) => void) => cb(null, buf),
+  deflate: (buf: Buffer, cb: (err: Error | null, out?: Buffer) => void) => inflateRaw(buf, cb),
+};
+
+/**
+ * The Avro spec's snappy block: Snappy data, then the big-endian CRC-32 of the uncompressed data,
+ * checked here with zlib's crc32 (an implementation independent of the writer's).
+ */
+function decodeSnappyBlock(buf: Buffer, cb: (err: Error | null, out?: Buffer) => void): void {
+  try {
+    const data = snappyUncompress(buf.subarray(0, buf.length - 4)) as Buffer;
+    const want = buf.readUInt32BE(buf.length - 4);
+    if (crc32(data) !== want) throw new Error(`snappy block CRC mismatch: ${crc32(data)} != ${want}`);
+    cb(null, data);
+  } catch (err) {
+    cb(err as Error);
+  }
+}
+
+/** Decodes a container file with avsc (codecs null, deflate, snappy). */
 export function decodeAvroFile(path: string): Promise<{ records: unknown[]; codec: string | undefined; schema: unknown }> {
   return new Promise((resolve, reject) => {
     const records: unknown[] = [];
     let codec: string | undefined;
     let schema: unknown;
     avro
-      .createFileDecoder(path)
+      .createFileDecoder(path, { codecs: { ...DEFAULT_CODECS, snappy: decodeSnappyBlock } })
       .on('metadata', (_type: avro.Type, c: string, header: { meta: Record<string, Buffer> }) => {
         codec = c;
         schema = JSON.parse(String(header.meta['avro.schema']));

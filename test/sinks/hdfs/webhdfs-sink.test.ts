@@ -34,7 +34,7 @@ describe('hdfs sink over WebHDFS', () => {
     expect(await ctx.metrics.value('rxflume_sink_connected', { component_id: 'hdfs1' })).toBe(1);
   });
 
-  for (const codec of ['deflate', 'null'] as const) {
+  for (const codec of ['deflate', 'snappy', 'null'] as const) {
     it(`writes Avro container files that avsc decodes exactly (codec ${codec})`, async () => {
       const { sink } = await hdfs.sink({ format: 'avro', codec, fileSuffix: '.avro' });
       await sink.write(avroBatch(0, 1000));
