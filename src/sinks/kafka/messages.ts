@@ -5,7 +5,9 @@
  * - value: `text` → the event body as read (bytes, no line terminator); `avro` → Avro binary of
  *   the parsed record, encoded with the batch's schema (no container, no single-object prefix).
  * - key: the record field `keyField` (stringified), or the header `keyHeader` when set; null when
- *   absent (e.g. a source without a schema has no record).
+ *   absent (e.g. a source without a schema has no record). A record held Avro-encoded (from a parse
+ *   worker) is not decoded for it: the field is read from a prefix of the encoding (record-key.ts).
+ *   For avro, a held encoding is the value as is (it is against the batch schema), not re-encoded.
  * - headers: the event headers (when `headers` is on), always `rxflume.event.id` (the stable event
  *   id, so consumers can drop the duplicates a retry may cause), and for avro
  *   `rxflume.schema` (full name), `rxflume.schema.version`, `rxflume.schema.fingerprint` (hex
@@ -31,6 +33,7 @@ import type { EventBatch, FlumeEvent, SchemaRef } from '../../core/event.js';
 import { schemaFingerprintHex } from '../../schemas/fingerprint.js';
 import type { KafkaSinkConfig } from './config.js';
 import type { KafkaMessage, TopicMessages } from './producer.js';
+import { type EncodedKeyReader, encodedKeyReader } from './record-key.js';
 
 export const HEADER_EVENT_ID = 'rxflume.event.id';
 export const HEADER_SCHEMA = 'rxflume.schema';
@@ -104,10 +107,13 @@ export class MessageEncoder {
     const n = batch.events.length;
     const lanes = Math.max(1, Math.min(this.config.maxInFlight, Math.ceil(n / MIN_SPLIT)));
     const byLane: Encoded[][] = Array.from({ length: lanes }, () => []);
+    const { keyHeader, keyField } = this.config;
+    const keyReader = keyHeader === undefined && keyField !== '' && batch.schema ? encodedKeyReader(batch.schema, keyField) : undefined;
     let nullKeys = 0;
     for (const event of batch.events) {
-      const value = encoder ? this.avroValue(encoder, event, batch.schema as SchemaRef) : event.body;
-      const key = this.keyOf(event);
+      const encodedRecord = event.encodedRecord?.();
+      const value = encoder ? (encodedRecord ?? this.avroValue(encoder, event, batch.schema as SchemaRef)) : event.body;
+      const key = this.keyOf(event, keyReader, encodedRecord);
       const headers: Record<string, string> = this.config.headers ? { ...event.headers } : {};
       headers[HEADER_EVENT_ID] = event.id;
       if (schemaHeaders) Object.assign(headers, schemaHeaders);
@@ -163,11 +169,16 @@ export class MessageEncoder {
     return topic;
   }
 
-  private keyOf(event: FlumeEvent): string | null {
+  private keyOf(event: FlumeEvent, keyReader: EncodedKeyReader | undefined, encodedRecord: Buffer | undefined): string | null {
     const { keyHeader, keyField } = this.config;
     if (keyHeader !== undefined) return event.headers[keyHeader] ?? null;
-    if (keyField === '' || event.record === undefined) return null;
-    const v = event.record[keyField];
+    if (keyField === '') return null;
+    let v = keyReader && encodedRecord ? keyReader(encodedRecord) : undefined;
+    if (v === undefined) {
+      const record = event.record;
+      if (record === undefined) return null;
+      v = record[keyField];
+    }
     return v === undefined || v === null ? null : String(v);
   }
 
