@@ -62,7 +62,12 @@ export class KafkaSink implements Sink {
       await this.connected();
       this.ctx.logger.info({ sink: this.id, brokers: this.config.brokers }, 'kafka sink connected');
     } catch (err) {
-      this.ctx.logger.warn({ sink: this.id, brokers: this.config.brokers, err }, 'kafka brokers unreachable at start; will retry on write');
+      // Classifying reports a connection-class failure as disconnected (/readyz: not ready).
+      const error = this.failed(err);
+      this.ctx.logger.warn(
+        { sink: this.id, brokers: this.config.brokers, err: error },
+        'kafka brokers unreachable at start; will retry on write',
+      );
     }
   }
 

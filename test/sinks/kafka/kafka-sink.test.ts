@@ -230,6 +230,8 @@ describe.each(['worker', 'main'])('kafka sink (producerThread %s)', (producerThr
     const { sink, metrics } = kafkaSink({ brokers: '127.0.0.1:1', topic: 'nowhere', connectionTimeoutMs: 500, producerThread });
     sinks.push(sink);
     await sink.start();
+    // Reported at start, so /readyz says "not ready" before any event arrives.
+    expect(metrics.isSinkConnected('kafka')).toBe(false);
     await expect(sink.write(drivingBatch(0, 1))).rejects.toMatchObject({ retriable: true });
     expect(metrics.isSinkConnected('kafka')).toBe(false);
   });
