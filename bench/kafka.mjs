@@ -118,7 +118,7 @@ class Latencies {
   row(name, seconds, rate) {
     const l = this.steady.sort((a, b) => a - b);
     const q = (p) => l[Math.min(l.length - 1, Math.floor(p * l.length))] ?? Number.NaN;
-    const coldMaxMs = this.cold.reduce((m, x) => Math.max(m, x), Number.NaN);
+    const coldMaxMs = this.cold.length > 0 ? this.cold.reduce((m, x) => Math.max(m, x)) : Number.NaN;
     return { name, lines: l.length, seconds, rate, p50Ms: q(0.5), p99Ms: q(0.99), maxMs: l.at(-1) ?? Number.NaN, coldMaxMs };
   }
 }

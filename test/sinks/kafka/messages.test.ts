@@ -44,24 +44,15 @@ describe('kafka message encoding', () => {
     expect(shape(encoder({}).encode(batch))).toEqual(shape(requests));
   });
 
-  it('uses fewer lanes for a small write (at least 100 events a lane) and spreads null keys round-robin', () => {
-    expect(
-      new Set(
-        encoder({})
-          .encode(drivingBatch(0, 250))
-          .map((r) => r.lane),
-      ).size,
-    ).toBe(3);
-    expect(
-      encoder({})
-        .encode(drivingBatch(0, 90))
-        .map((r) => [r.lane, r.events]),
-    ).toEqual([[0, 90]]);
-    expect(
-      encoder({ keyField: '' })
-        .encode(drivingBatch(0, 500))
-        .map((r) => [r.lane, r.events]),
-    ).toEqual([0, 1, 2, 3, 4].map((lane) => [lane, 100]));
+  it('makes a write that fits one request one request, and spreads null keys round-robin', () => {
+    const lanesOf = (options: Record<string, unknown>, n: number) =>
+      encoder(options)
+        .encode(drivingBatch(0, n))
+        .map((r) => [r.lane, r.events]);
+    expect(lanesOf({}, 250)).toEqual([[0, 250]]);
+    expect(lanesOf({}, 1000)).toEqual([[0, 1000]]);
+    expect(new Set(lanesOf({}, 2500).map(([lane]) => lane)).size).toBe(3);
+    expect(lanesOf({ keyField: '', requestMaxEvents: 100 }, 500)).toEqual([0, 1, 2, 3, 4].map((lane) => [lane, 100]));
   });
 
   it('cuts by key + value bytes, never leaving an oversized event out', () => {
