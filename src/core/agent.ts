@@ -96,8 +96,7 @@ export class Agent {
     const { config } = this;
     this.deadLetter = createFileDeadLetterSink({ ...config.deadLetter, agentId: config.agent.id }, this.context('dead-letter'));
     for (const spec of config.sinks) {
-      // File-writing sinks (the HDFS layout, local or WebHDFS) also get open/rolled file series.
-      this.metrics.registerSink(spec.id, { files: spec.registration.type === 'hdfs' });
+      this.metrics.registerSink(spec.id);
       this.sinks.set(spec.id, new SerialSink(spec.registration.create(spec.options, this.context(spec.id))));
     }
     for (const spec of config.sources) this.pipelines.push(this.buildPipeline(spec, registry));

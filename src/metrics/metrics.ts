@@ -86,8 +86,8 @@ export class Metrics {
     this.bufferState(id, { inFlightEvents: 0, inFlightBytes: 0, maxEvents: 0, maxBytes: 0, fillRatio: 0 });
   }
 
-  /** A sink exists; `files`: it writes files (open/rolled series start at 0). */
-  registerSink(id: string, opts: { files?: boolean } = {}): void {
+  /** A sink exists (the series every sink has start at 0). */
+  registerSink(id: string): void {
     this.kinds.set(id, 'sink');
     if (!this.enabled) return;
     const s = this.s;
@@ -102,10 +102,14 @@ export class Metrics {
     s.endToEnd.zero(l);
     s.sinkReconnects.inc(l, 0);
     s.sinkConnectionFailures.inc(l, 0);
-    if (opts.files) {
-      s.filesOpen.set(l, 0);
-      for (const reason of ['size', 'interval', 'idle', 'close']) s.filesRolled.inc({ ...l, reason }, 0);
-    }
+  }
+
+  /** A file-writing sink exists: its open/rolled file series start at 0. */
+  fileSinkCreated(id: string): void {
+    if (!this.enabled) return;
+    const l = this.l(id, 'sink');
+    this.s.filesOpen.set(l, 0);
+    for (const reason of ['size', 'interval', 'idle', 'close']) this.s.filesRolled.inc({ ...l, reason }, 0);
   }
 
   /** Node process and runtime metrics (CPU, memory, GC, event loop); once per registry. */

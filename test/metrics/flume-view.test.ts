@@ -14,7 +14,8 @@ describe('Flume JSON view', () => {
   it('counts as accepted by the source what the buffer (Flume: the channel) took, filtered or not', async () => {
     const m = new Metrics();
     m.registerSource('status');
-    m.registerSink('hdfs', { files: true });
+    m.registerSink('hdfs');
+    m.fileSinkCreated('hdfs');
     m.eventsReceived('status', 'source', 100, 5000);
     m.eventsRejected('status', 'buffer', 'buffer_full', 10); // drop_newest: the channel refused 10
     m.eventsAccepted('status', 'interceptor', 85);

@@ -17,7 +17,8 @@ describe('Metrics', () => {
   it('gives registered sources and sinks every expected series at 0, labelled with id and kind', async () => {
     const m = new Metrics();
     m.registerSource('status');
-    m.registerSink('hdfs', { files: true });
+    m.registerSink('hdfs');
+    m.fileSinkCreated('hdfs');
     m.spoolSourceCreated('status');
     m.tailSourceCreated('driving');
     const text = await m.registry.metrics();
@@ -108,7 +109,8 @@ describe('Metrics', () => {
   it('when disabled, counts nothing but still knows the sinks’ connection state', async () => {
     const m = new Metrics({ enabled: false });
     m.registerSource('s');
-    m.registerSink('k', { files: true });
+    m.registerSink('k');
+    m.fileSinkCreated('k');
     m.eventsReceived('s', 'source', 5, 50);
     m.sinkBatchSent('k', 5);
     m.sinkBatchAcknowledged('k', 5, 0.1, Date.now());
@@ -126,7 +128,8 @@ describe('Metrics', () => {
     m.collectProcessMetrics();
     m.collectProcessMetrics(); // idempotent: registering twice would throw
     m.registerSource('status');
-    m.registerSink('hdfs', { files: true });
+    m.registerSink('hdfs');
+    m.fileSinkCreated('hdfs');
     m.eventsReceived('status', 'source', 3, 30);
     m.sinkBatchAcknowledged('hdfs', 3, 0.004, Date.now() - 50);
     const text = await m.registry.metrics();

@@ -68,6 +68,7 @@ export class HdfsSink implements Sink {
     private readonly backend: HdfsBackend,
   ) {
     this.id = ctx.id;
+    ctx.metrics.fileSinkCreated(ctx.id);
     this.format = createFormat(config.format, config.codec);
     this.router = new BucketRouter(config, ctx.now);
     this.naming = { agentId: ctx.agentId, fileSuffix: config.fileSuffix, inUseSuffix: config.inUseSuffix };

@@ -112,13 +112,7 @@ export class KafkaSink implements Sink {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const producer = this.producer;
-    this.producer = undefined;
-    if (producer)
-      await producer.then(
-        (p) => this.disconnect(p),
-        () => undefined,
-      );
+    await this.dropProducer();
   }
 
   private async send(producer: ProducerClient, request: ProduceRequest): Promise<void> {
@@ -158,15 +152,20 @@ export class KafkaSink implements Sink {
     const error = classifyKafkaError(err, this.id);
     if (error.connection) {
       this.ctx.metrics.sinkConnection(this.id, false);
-      const old = this.producer;
-      this.producer = undefined;
-      if (old)
-        void old.then(
-          (p) => this.disconnect(p),
-          () => undefined,
-        );
+      void this.dropProducer();
     }
     return error;
+  }
+
+  /** Forgets the current producer (the next attempt connects a fresh one) and disconnects it. */
+  private async dropProducer(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    if (producer)
+      await producer.then(
+        (p) => this.disconnect(p),
+        () => undefined,
+      );
   }
 
   /** Disconnects without ever rejecting or waiting forever (kafkajs can hang on a dead broker). */
