@@ -1,6 +1,7 @@
 // Benchmark: the real-time path (pilot config: tail of the driving log → Kafka sink) against the
-// mock Kafka-protocol broker (test/support/kafka/mock-broker.c), next to a bare kafkajs producer
-// sending the same lines to the same broker in the same run, plus append → ack latency at fixed
+// mock Kafka-protocol broker (test/support/kafka, loaded by bench/test-support.mjs), next to a
+// bare kafkajs producer sending the same lines to the same broker in the same run, plus
+// append → ack latency at fixed
 // rates. Exported for bench/run.mjs:
 //
 //   import { kafkaBench } from './kafka.mjs';
@@ -16,58 +17,25 @@
 // The append → ack time is taken where the pipeline acknowledges: when the Kafka sink's write
 // resolved (the broker answered for every message of the batch), by wrapping the sink's
 // registration in this process; nothing else of the pipeline is changed.
-import { execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { parseConfig } from '../dist/config/load.js';
 import { Agent } from '../dist/core/agent.js';
 import { silentLogger } from '../dist/core/logger.js';
+import { loadTestSupport } from './test-support.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const SOURCE = join(ROOT, 'test/support/kafka/mock-broker.c');
 const PILOT = join(ROOT, 'config/smartcar.yaml');
-const HEADER = 'Driver Status Infomation,CarNum,AccStep,BrkStep,WheelStep,DirLightStep,Speed,AreaNum';
-const STEER = ['F', 'L1', 'L2', 'L3', 'R1', 'R2', 'R3'];
-const LIGHT = ['N', 'L', 'R'];
 
-/** Unique, schema-valid driving lines (as test/support/driving.ts); `run` keeps runs distinct. */
-function drivingLine(i, run = 0) {
-  const t = new Date(Date.UTC(2019, 0, 1) + (i + run * 50_000_000) * 2000);
-  const p = (n) => String(n).padStart(2, '0');
-  const stamp = `${t.getUTCFullYear()}${p(t.getUTCMonth() + 1)}${p(t.getUTCDate())}${p(t.getUTCHours())}${p(t.getUTCMinutes())}${p(t.getUTCSeconds())}`;
-  const car = `${String.fromCharCode(65 + (i % 26))}${String((i % 100) + 1).padStart(4, '0')}`;
-  return `${stamp},${car},${i % 6},0,${STEER[i % 7]},${LIGHT[i % 3]},${i % 251},${'ABCDEF'[i % 6]}${p((i % 10) + 1)}`;
-}
+// The test harness itself: the mock broker (built once per source version) and the driving lines.
+const { startMockBroker } = await loadTestSupport(['kafka/mock-broker.ts'], 'kafka/mock-broker.ts');
+const driving = await loadTestSupport(['driving.ts'], 'driving.ts');
+const HEADER = driving.DRIVING_HEADER;
 
-/** Builds (once per source version, as the test helper does) and starts the mock broker. */
-async function startBroker() {
-  const hash = createHash('sha256').update(readFileSync(SOURCE)).digest('hex').slice(0, 16);
-  const binary = join(ROOT, 'node_modules/.cache/rxflume-mock-broker', hash, 'mock-broker');
-  if (!existsSync(binary)) {
-    mkdirSync(join(binary, '..'), { recursive: true });
-    const temp = `${binary}.${process.pid}`;
-    execFileSync('gcc', ['-O2', '-o', temp, SOURCE, '-lrdkafka']);
-    renameSync(temp, binary);
-  }
-  const child = spawn(binary, ['1'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  const bootstrap = await new Promise((resolve, reject) => {
-    lines.once('line', (l) => (l.startsWith('bootstrap ') ? resolve(l.slice(10)) : reject(new Error(l))));
-    child.once('exit', () => reject(new Error('mock broker did not start')));
-  });
-  return {
-    bootstrap,
-    stop: () =>
-      new Promise((r) => {
-        child.once('exit', r);
-        child.stdin.end('quit\n');
-      }),
-  };
-}
+/** Unique, schema-valid driving lines; `run` keeps the lines of different runs distinct. */
+const drivingLine = (i, run = 0) => driving.drivingLine(i + run * 10_000_000);
 
 /**
  * Bare kafkajs: the same messages as the pipeline sends (key = car, value = the line, the
@@ -301,7 +269,7 @@ export async function kafkaBench({
   rounds = Number(process.env.BENCH_KAFKA_ROUNDS ?? 3),
   only = process.env.BENCH_KAFKA_ONLY,
 }) {
-  const broker = await startBroker();
+  const broker = await startMockBroker();
   try {
     const lines = Array.from({ length: n }, (_, i) => drivingLine(i));
     const throughput = [];

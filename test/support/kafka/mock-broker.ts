@@ -23,8 +23,10 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-const SOURCE = fileURLToPath(new URL('./mock-broker.c', import.meta.url));
+// From the project root (three levels up), so the bench's transpiled copy of this module
+// (node_modules/.cache/rxflume-bench/, bench/test-support.mjs) finds the same files.
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SOURCE = join(ROOT, 'test/support/kafka/mock-broker.c');
 const HEADER = '/usr/include/librdkafka/rdkafka_mock.h';
 const INSTALL_HINT = 'install it with: sudo apt-get install -y librdkafka-dev gcc';
 
