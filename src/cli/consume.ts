@@ -3,14 +3,19 @@
  * "consumer program", and the way to watch what the Kafka sink produced.
  *
  * Output (`--format json`, the default): one JSON object per message,
- *   {"topic","partition","offset","timestamp","key","headers":{…},"value":…[,"schema"][,"error"]}
+ *   {"topic","partition","offset","timestamp","key","headers":{…},"value":…[,"schema","reader"][,"error"]}
  * where `value` is the decoded Avro record when the message carries `rxflume.schema` headers
- * (decoded with that schema at `rxflume.schema.version` from the schema folder), else the value
- * as UTF-8 text. `--format text` prints only the value: the text itself, or the record as JSON.
+ * (writer found by its fingerprint header) or, with `--schema-ids FILE`, the Confluent framing
+ * (writer found by its id); `schema` names the writer version and `reader` the version the record
+ * was resolved to (`--reader-version N`, default the latest of that name); see
+ * src/schemas/kafka-value-decoder.ts. Other values print as UTF-8 text. `--format text` prints
+ * only the value: the text itself, or the record as JSON.
  *
- * Failure modes: a message naming an unknown schema/version, whose fingerprint header does not
- * match the local schema file, or that does not decode is still printed, with its value in
- * base64 and an `error` saying why (one bad message never stops the reader).
+ * Failure modes: a message naming an unknown schema/version/fingerprint/id, a Confluent-framed
+ * one without `--schema-ids`, one the reader version cannot read, or one that does not decode is
+ * still printed, with its value in base64 and an `error` saying why (with `--format text` the
+ * reason goes to stderr as `rxflume consume: <topic>/<partition>@<offset>: <reason>`); one bad
+ * message never stops the reader.
  *
  * Stopping: after `--max N` messages, after `--timeout-ms` without a message (counted from
  * joining the group), or on
@@ -21,9 +26,9 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { Kafka, type KafkaMessage } from 'kafkajs';
 import { createLogger, type LogLevel } from '../core/logger.js';
-import { schemaFingerprintHex } from '../schemas/fingerprint.js';
-import { loadSchemaRegistry, type SchemaRegistry } from '../schemas/registry.js';
-import { HEADER_SCHEMA, HEADER_SCHEMA_FINGERPRINT, HEADER_SCHEMA_VERSION } from '../sinks/kafka/messages.js';
+import { KafkaValueDecoder } from '../schemas/kafka-value-decoder.js';
+import { loadSchemaRegistry } from '../schemas/registry.js';
+import { loadSchemaIds } from '../schemas/schema-ids.js';
 import { kafkajsClientConfig } from '../sinks/kafka/producer.js';
 
 interface ConsumeOptions {
@@ -35,12 +40,8 @@ interface ConsumeOptions {
   timeoutMs?: number;
   format: 'json' | 'text';
   schemas?: string;
-}
-
-interface Decoded {
-  value: unknown;
-  schema?: string;
-  error?: string;
+  readerVersion?: number;
+  schemaIds?: string;
 }
 
 function headersOf(message: KafkaMessage): Record<string, string> {
@@ -50,34 +51,16 @@ function headersOf(message: KafkaMessage): Record<string, string> {
   return out;
 }
 
-/** Decodes a value by its rxflume.schema headers (see the module header). */
-export function decodeValue(registry: SchemaRegistry, headers: Record<string, string>, value: Buffer | null): Decoded {
-  if (value === null) return { value: null };
-  const name = headers[HEADER_SCHEMA];
-  if (name === undefined) return { value: value.toString('utf8') };
-  const raw = value.toString('base64');
-  const version = headers[HEADER_SCHEMA_VERSION] === undefined ? undefined : Number(headers[HEADER_SCHEMA_VERSION]);
-  if (!registry.has(name, version))
-    return { value: raw, error: `unknown schema ${name}${version === undefined ? '' : ` version ${version}`}` };
-  const schema = registry.get(name, version);
-  const label = `${name} v${schema.version}`;
-  const fingerprint = headers[HEADER_SCHEMA_FINGERPRINT];
-  if (fingerprint !== undefined && fingerprint !== schemaFingerprintHex(schema.schema)) {
-    return { value: raw, schema: label, error: `schema fingerprint ${fingerprint} does not match ${schema.file}` };
-  }
-  try {
-    return { value: schema.type.fromBuffer(value), schema: label };
-  } catch (err) {
-    return { value: raw, schema: label, error: `not valid ${label}: ${(err as Error).message}` };
-  }
-}
-
 const toJson = (_key: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
 
-function formatLine(opts: ConsumeOptions, topic: string, partition: number, message: KafkaMessage, registry: SchemaRegistry): string {
+function formatLine(opts: ConsumeOptions, topic: string, partition: number, message: KafkaMessage, values: KafkaValueDecoder): string {
   const headers = headersOf(message);
-  const decoded = decodeValue(registry, headers, message.value);
-  if (opts.format === 'text') return typeof decoded.value === 'string' ? decoded.value : JSON.stringify(decoded.value, toJson);
+  const decoded = values.decode(headers, message.value);
+  if (opts.format === 'text') {
+    // The text shape has no room for the reason: say it on stderr, so a base64 value is explained.
+    if (decoded.error) process.stderr.write(`rxflume consume: ${topic}/${partition}@${message.offset}: ${decoded.error}\n`);
+    return typeof decoded.value === 'string' ? decoded.value : JSON.stringify(decoded.value, toJson);
+  }
   return JSON.stringify(
     {
       topic,
@@ -110,10 +93,16 @@ export function registerConsume(program: Command): void {
     .option('--timeout-ms <ms>', 'stop after this long without a message', positiveInt('--timeout-ms'))
     .option('--format <format>', 'json (message with metadata) or text (the value only)', 'json')
     .option('--schemas <dir>', "folder of .avsc files (default: the package's schemas/)")
+    .option('--reader-version <n>', "schema version to read every record as (default: the name's latest)", positiveInt('--reader-version'))
+    .option('--schema-ids <file>', 'YAML/JSON file of Confluent schema ids: decode values in the Confluent wire format')
     .action(async (opts: ConsumeOptions) => {
       if (opts.format !== 'json' && opts.format !== 'text') throw new Error(`--format must be json or text, got "${opts.format}"`);
       const logger = createLogger(program.opts<{ logLevel: LogLevel }>().logLevel);
       const registry = loadSchemaRegistry(opts.schemas);
+      const values = new KafkaValueDecoder(registry, {
+        ...(opts.readerVersion === undefined ? {} : { readerVersion: opts.readerVersion }),
+        ...(opts.schemaIds === undefined ? {} : { schemaIds: loadSchemaIds(opts.schemaIds) }),
+      });
       const brokers = opts.brokers
         .split(',')
         .map((b) => b.trim())
@@ -147,7 +136,7 @@ export function registerConsume(program: Command): void {
           autoCommit: opts.group !== undefined,
           eachMessage: async ({ topic, partition, message }) => {
             if (opts.max !== undefined && printed >= opts.max) return;
-            process.stdout.write(`${formatLine(opts, topic, partition, message, registry)}\n`);
+            process.stdout.write(`${formatLine(opts, topic, partition, message, values)}\n`);
             printed++;
             armIdle();
             if (opts.max !== undefined && printed >= opts.max) finish();

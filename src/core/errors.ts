@@ -21,6 +21,7 @@ export const ErrorCodes = {
   NO_SPACE: 'RXF_NO_SPACE',
   SOURCE_FAILED: 'RXF_SOURCE_FAILED',
   SHUTDOWN: 'RXF_SHUTDOWN',
+  SCHEMA_INCOMPATIBLE: 'RXF_SCHEMA_INCOMPATIBLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

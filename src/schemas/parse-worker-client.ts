@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BatchParser, EncodedBatch } from '../core/component.js';
 import { ErrorCodes, RxfError } from '../core/errors.js';
-import type { SchemaRef } from '../core/event.js';
+import type { VersionedSchemaRef } from './csv-versions.js';
 import type { ParseRequest, ParseResponse, ParseWorkerData } from './parse-worker.js';
 
 interface Pending {
@@ -44,8 +44,14 @@ export class ParseWorkerClient implements BatchParser {
   private closing = false;
 
   /** `script` replaces the worker's code (tests start workers that fail on purpose). */
-  constructor(schema: SchemaRef, delimiter: string, script: URL = parseWorkerScript()) {
-    const workerData: ParseWorkerData = { schemaName: schema.name, schema: schema.schema, delimiter };
+  constructor(schema: VersionedSchemaRef, delimiter: string, script: URL = parseWorkerScript()) {
+    const workerData: ParseWorkerData = {
+      schemaName: schema.name,
+      schema: schema.schema,
+      delimiter,
+      ...(schema.version === undefined ? {} : { version: schema.version }),
+      earlier: (schema.earlier ?? []).map((e) => ({ version: e.version, schema: e.schema })),
+    };
     this.worker = new Worker(script, { workerData });
     this.worker.unref();
     this.worker.on('message', (response: ParseResponse) => this.answer(response));

@@ -1,7 +1,9 @@
 /**
  * Worker-thread entry of the parse worker (parse-worker-client.ts starts it): parses batches of
- * lines with the same CSV parser the main thread would use and answers every valid record in its
- * Avro binary encoding, so the main thread neither parses nor builds record objects.
+ * lines with the same CSV parser the main thread would use (same configured version, same earlier
+ * versions, so lines pick their version identically) and answers every valid record in its Avro
+ * binary encoding against the configured version, so the main thread neither parses nor builds
+ * record objects.
  *
  * Protocol (one message in, one message out, in order):
  *   in:  { id, bodies: ArrayBuffer, ends: Int32Array }  line i is bodies[ends[i-1] (or 0), ends[i])
@@ -22,6 +24,9 @@ export interface ParseWorkerData {
   readonly schemaName: string;
   readonly schema: object;
   readonly delimiter: string;
+  /** The configured version and the earlier ones, so the worker picks versions as the main thread would. */
+  readonly version?: number;
+  readonly earlier?: readonly { readonly version: number; readonly schema: object }[];
 }
 
 export interface ParseRequest {
@@ -47,7 +52,16 @@ const port = parentPort;
 if (port) {
   const data = workerData as ParseWorkerData;
   const type = avro.Type.forSchema(data.schema as avro.Schema, { registry: {} });
-  const parser = createCsvParser({ name: data.schemaName, type, schema: data.schema }, { delimiter: data.delimiter });
+  const earlier = (data.earlier ?? []).map((e) => ({
+    name: data.schemaName,
+    version: e.version,
+    schema: e.schema,
+    type: avro.Type.forSchema(e.schema as avro.Schema, { registry: {} }),
+  }));
+  const parser = createCsvParser(
+    { name: data.schemaName, type, schema: data.schema, ...(data.version === undefined ? {} : { version: data.version }), earlier },
+    { delimiter: data.delimiter },
+  );
   let scratch = Buffer.allocUnsafeSlow(1 << 20);
 
   port.on('message', (request: ParseRequest) => {

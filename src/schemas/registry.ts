@@ -7,6 +7,11 @@
  *
  * Invariants:
  * - A loaded registry is immutable; `get(name)` answers the highest version of that full name.
+ * - Each version carries the hex CRC-64-AVRO fingerprint of its Parsing Canonical Form
+ *   (fingerprint.ts) and `earlier`, the lower versions of its name (ascending), so a parser or a
+ *   reader given one version can reach the ones before it. `byFingerprint` finds a version from
+ *   the fingerprint a Kafka header or a file carries; versions whose canonical forms are equal
+ *   (only docs or rxflume.* attributes changed) share a fingerprint, and the highest one answers.
  * - Each file is parsed with its own avsc name registry, so versions of one record never clash.
  * - Every load error is an RxfError (RXF_CONFIG_INVALID) whose message starts with the file path:
  *   unreadable file, invalid JSON, invalid Avro, a full name that does not match the file's
@@ -19,12 +24,21 @@ import avro from 'avsc';
 import { ErrorCodes, RxfError } from '../core/errors.js';
 import type { SchemaRef } from '../core/event.js';
 import { readFieldConstraints } from './constraints.js';
+import { schemaFingerprintHex } from './fingerprint.js';
 
-export interface RegisteredSchema extends SchemaRef {
+/** One schema file as parsed, before the registry links it to its other versions. */
+export interface LoadedSchema extends SchemaRef {
   readonly type: avro.Type;
   readonly version: number;
   /** Absolute path of the .avsc file. */
   readonly file: string;
+}
+
+export interface RegisteredSchema extends LoadedSchema {
+  /** CRC-64-AVRO fingerprint of the Parsing Canonical Form, 16 lower-case hex digits. */
+  readonly fingerprint: string;
+  /** The lower versions of the same name, ascending (empty for the first version). */
+  readonly earlier: readonly RegisteredSchema[];
 }
 
 const FILE_NAME = /^([A-Za-z_][A-Za-z0-9_]*)\.v([1-9][0-9]*)\.avsc$/;
@@ -36,18 +50,38 @@ export function defaultSchemaDir(): string {
 
 export class SchemaRegistry {
   private readonly byName = new Map<string, Map<number, RegisteredSchema>>();
+  private readonly byPrint = new Map<string, RegisteredSchema>();
 
-  constructor(schemas: readonly RegisteredSchema[]) {
+  constructor(schemas: readonly LoadedSchema[]) {
+    const loaded = new Map<string, Map<number, LoadedSchema>>();
     for (const s of schemas) {
-      let versions = this.byName.get(s.name);
+      let versions = loaded.get(s.name);
       if (!versions) {
         versions = new Map();
-        this.byName.set(s.name, versions);
+        loaded.set(s.name, versions);
       }
       const clash = versions.get(s.version);
       if (clash) throw loadError(s.file, `${s.name} version ${s.version} is already defined in ${clash.file}`);
       versions.set(s.version, s);
     }
+    for (const [name, versions] of loaded) {
+      const linked = new Map<number, RegisteredSchema>();
+      const earlier: RegisteredSchema[] = [];
+      for (const version of [...versions.keys()].sort((a, b) => a - b)) {
+        const s = versions.get(version) as LoadedSchema;
+        const registered: RegisteredSchema = { ...s, fingerprint: schemaFingerprintHex(s.schema), earlier: [...earlier] };
+        earlier.push(registered);
+        linked.set(version, registered);
+        // Ascending, so equal canonical forms end up answering their highest version.
+        this.byPrint.set(registered.fingerprint, registered);
+      }
+      this.byName.set(name, linked);
+    }
+  }
+
+  /** The version whose canonical-form fingerprint (16 hex digits) is `fingerprint`, if any. */
+  byFingerprint(fingerprint: string): RegisteredSchema | undefined {
+    return this.byPrint.get(fingerprint.toLowerCase());
   }
 
   /** Full names known, sorted. */
@@ -94,7 +128,7 @@ export function loadSchemaRegistry(dir: string = defaultSchemaDir()): SchemaRegi
 }
 
 /** Parses one schema file; `root` is the registry folder the namespace is relative to. */
-export function loadSchemaFile(root: string, file: string): RegisteredSchema {
+export function loadSchemaFile(root: string, file: string): LoadedSchema {
   const rel = relative(root, file);
   const parts = rel.split(sep);
   const base = parts.pop() ?? '';

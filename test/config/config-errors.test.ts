@@ -2,7 +2,9 @@
  * Config validation: a table of broken configs → the exact messages a user sees, every problem
  * with its path. The pilot config itself must validate.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkConfig } from '../../src/config/check.js';
 import { ConfigError } from '../../src/config/issues.js';
@@ -111,6 +113,23 @@ describe('config validation', () => {
     await expect(checkConfig(config)).rejects.toThrow(
       /sources\.a\.schema: unknown schema "smartcar\.Nope" \(known: smartcar\.CarStatus, smartcar\.DrivingEvent\)/,
     );
+  });
+
+  it('a Confluent Kafka sink without an id for the schema version a source writes is reported at start', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rxflume-ids-'));
+    try {
+      const ids = join(dir, 'ids.json');
+      await writeFile(ids, '{"smartcar.DrivingEvent": {"1": 21}}');
+      const yaml = (version: number) =>
+        `sources:\n  a: { type: tail, path: /x, sinks: [k], schema: smartcar.DrivingEvent, schemaVersion: ${version} }\n` +
+        `sinks:\n  k: { type: kafka, brokers: [127.0.0.1:9092], topic: t, format: avro, wireFormat: confluent, schemaIds: ${ids} }\n`;
+      await expect(checkConfig(parseConfig(yaml(1), 't.yaml', {}))).resolves.toBeDefined();
+      await expect(checkConfig(parseConfig(yaml(2), 't.yaml', {}))).rejects.toThrow(
+        `sinks.k.schemaIds: ${ids} has no id for smartcar.DrivingEvent version 2 (written by the sources feeding this sink)`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('substitutes environment variables with defaults', () => {

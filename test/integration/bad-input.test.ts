@@ -24,6 +24,7 @@ sources:
     path: ${dir}/in.log
     pollIntervalMs: 20
     schema: smartcar.DrivingEvent
+    schemaVersion: 1
     parseWorker: ${parseWorker}
     interceptors: [{ type: regex_filter, regex: '^\\d{14}' }]
     buffer: { maxEvents: 1000, maxBytes: 1MiB }

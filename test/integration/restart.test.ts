@@ -36,6 +36,7 @@ sources:
     path: ${dir}/driver-realtime-log/SmartCarDriverInfo.log
     pollIntervalMs: 50
     schema: smartcar.DrivingEvent
+    schemaVersion: 1
     interceptors: [{ type: regex_filter, regex: '^\\d{14}' }]
     buffer: { maxEvents: ${MAX_EVENTS} }
     sinks: [driving_out]
@@ -76,7 +77,8 @@ function countDuplicates(lines: readonly string[]): { unique: Set<string>; dupli
   return { unique, duplicates: lines.length - unique.size };
 }
 
-const drivingType = loadSchemaRegistry().get('smartcar.DrivingEvent').type;
+// The pipeline pins version 1: the records are compared with the v1 lines field for field.
+const drivingType = loadSchemaRegistry().get('smartcar.DrivingEvent', 1).type;
 
 describe('restart', () => {
   let cleanup: () => Promise<void> = async () => {};

@@ -141,7 +141,7 @@ describe('CSV fast path', () => {
   });
 
   it('matches the generic path on the pilot schema with a multi-character delimiter', () => {
-    const ref = loadSchemaRegistry().get('smartcar.CarStatus');
+    const ref = loadSchemaRegistry().get('smartcar.CarStatus', 1);
     const fast = createCsvParser(ref, { worker: false, delimiter: '||' });
     const generic = createCsvParser(ref, { worker: false, delimiter: '||', fastPath: false });
     const line = '20160101000000||K0001||88||91||90||87||1||1||1||1||A||B||77';

@@ -8,8 +8,8 @@ import { firstInvalidUtf8Offset } from '../../src/schemas/utf8.js';
 import { tempDir } from '../support/wait.js';
 
 const registry = loadSchemaRegistry();
-const status = createCsvParser(registry.get('smartcar.CarStatus'));
-const driving = createCsvParser(registry.get('smartcar.DrivingEvent'));
+const status = createCsvParser(registry.get('smartcar.CarStatus', 1));
+const driving = createCsvParser(registry.get('smartcar.DrivingEvent', 1));
 const line = (text: string) => Buffer.from(text, 'utf8');
 
 const STATUS_EXAMPLE = '20160101000004,K0001,81,97,88,90,1,1,1,1,A,A,83';

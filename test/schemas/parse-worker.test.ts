@@ -6,7 +6,7 @@ import { createCsvParser } from '../../src/schemas/csv-parser.js';
 import { ParseWorkerClient } from '../../src/schemas/parse-worker-client.js';
 import { loadSchemaRegistry } from '../../src/schemas/registry.js';
 
-const schema = loadSchemaRegistry().get('smartcar.CarStatus');
+const schema = loadSchemaRegistry().get('smartcar.CarStatus', 1);
 const type = schema.type as avro.Type;
 const syncParser = createCsvParser(schema, { worker: false });
 

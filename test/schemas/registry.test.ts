@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RxfError } from '../../src/core/errors.js';
+import { schemaFingerprintHex } from '../../src/schemas/fingerprint.js';
 import { defaultSchemaDir, loadSchemaRegistry } from '../../src/schemas/registry.js';
 import { tempDir } from '../support/wait.js';
 
@@ -14,16 +15,51 @@ describe('the package schemas', () => {
     expect(defaultSchemaDir()).toBe(resolve(import.meta.dirname, '..', '..', 'schemas'));
   });
 
-  it('holds both smart-car records at version 1', () => {
+  it('holds both smart-car records at versions 1 and 2, latest 2', () => {
     expect(registry.names()).toEqual(['smartcar.CarStatus', 'smartcar.DrivingEvent']);
     const status = registry.get('smartcar.CarStatus');
-    expect(status.version).toBe(1);
-    expect(status.file).toBe(join(defaultSchemaDir(), 'smartcar', 'CarStatus.v1.avsc'));
+    expect(status.version).toBe(2);
+    expect(status.file).toBe(join(defaultSchemaDir(), 'smartcar', 'CarStatus.v2.avsc'));
+    expect(registry.get('smartcar.CarStatus', 1).file).toBe(join(defaultSchemaDir(), 'smartcar', 'CarStatus.v1.avsc'));
+    expect(registry.versions('smartcar.DrivingEvent')).toEqual([1, 2]);
     expect(registry.get('smartcar.DrivingEvent', 1).type.name).toBe('smartcar.DrivingEvent');
   });
 
+  it('links each version to the earlier ones and finds a version by its fingerprint', () => {
+    const v1 = registry.get('smartcar.CarStatus', 1);
+    const v2 = registry.get('smartcar.CarStatus', 2);
+    expect(v1.earlier).toEqual([]);
+    expect(v2.earlier.map((e) => e.version)).toEqual([1]);
+    expect(v2.earlier[0]).toBe(v1);
+    expect(v1.fingerprint).toBe(schemaFingerprintHex(v1.schema));
+    expect(v1.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+    expect(v2.fingerprint).not.toBe(v1.fingerprint);
+    expect(registry.byFingerprint(v1.fingerprint)).toBe(v1);
+    expect(registry.byFingerprint(v2.fingerprint.toUpperCase())).toBe(v2);
+    expect(registry.byFingerprint(registry.get('smartcar.DrivingEvent', 1).fingerprint)?.name).toBe('smartcar.DrivingEvent');
+    expect(registry.byFingerprint('0000000000000000')).toBeUndefined();
+  });
+
+  it('adds the v2 fields of the shared decision, nullable with null defaults, before collect_date', () => {
+    const fieldsOf = (name: string, v: number) =>
+      (registry.get(name, v).schema as { fields: { name: string; type: unknown; default?: unknown }[] }).fields;
+    const v1Status = fieldsOf('smartcar.CarStatus', 1).map((f) => f.name);
+    const v2Status = fieldsOf('smartcar.CarStatus', 2);
+    expect(v2Status.map((f) => f.name)).toEqual([...v1Status.slice(0, 13), 'odometer_km', 'firmware_version', 'collect_date']);
+    expect(v2Status.slice(13, 15).map((f) => [f.type, f.default])).toEqual([
+      [['null', 'double'], null],
+      [['null', 'string'], null],
+    ]);
+    const v2Driving = fieldsOf('smartcar.DrivingEvent', 2);
+    expect(v2Driving.map((f) => f.name)).toEqual([...fieldsOf('smartcar.DrivingEvent', 1).map((f) => f.name), 'gps_lat', 'gps_lon']);
+    expect(v2Driving.slice(8).map((f) => [f.type, f.default])).toEqual([
+      [['null', 'double'], null],
+      [['null', 'double'], null],
+    ]);
+  });
+
   it('keeps the field names of the pilot data, each with a doc', () => {
-    const fieldsOf = (name: string) => (registry.get(name).schema as { fields: { name: string; doc?: string }[] }).fields;
+    const fieldsOf = (name: string) => (registry.get(name, 1).schema as { fields: { name: string; doc?: string }[] }).fields;
     expect(fieldsOf('smartcar.CarStatus').map((f) => f.name)).toEqual([
       'reg_date',
       'car_number',
@@ -50,7 +86,10 @@ describe('the package schemas', () => {
       'speed',
       'area_number',
     ]);
-    for (const name of registry.names()) for (const f of fieldsOf(name)) expect(f.doc, `${name}.${f.name}`).toBeTruthy();
+    for (const name of registry.names())
+      for (const v of registry.versions(name))
+        for (const f of (registry.get(name, v).schema as { fields: { name: string; doc?: string }[] }).fields)
+          expect(f.doc, `${name} v${v}.${f.name}`).toBeTruthy();
   });
 
   it('validates records with avsc', () => {
@@ -73,9 +112,9 @@ describe('the package schemas', () => {
     expect(() => registry.get('smartcar.Nope')).toThrow(
       'unknown schema "smartcar.Nope" (known: smartcar.CarStatus, smartcar.DrivingEvent)',
     );
-    expect(() => registry.get('smartcar.CarStatus', 7)).toThrow('schema "smartcar.CarStatus" has no version 7 (versions: 1)');
-    expect(registry.has('smartcar.CarStatus', 1)).toBe(true);
-    expect(registry.has('smartcar.CarStatus', 2)).toBe(false);
+    expect(() => registry.get('smartcar.CarStatus', 7)).toThrow('schema "smartcar.CarStatus" has no version 7 (versions: 1, 2)');
+    expect(registry.has('smartcar.CarStatus', 2)).toBe(true);
+    expect(registry.has('smartcar.CarStatus', 3)).toBe(false);
   });
 });
 

@@ -6,10 +6,12 @@
  *             uncompressed data (the `snappy` package: napi-rs prebuilt binaries, no build step).
  * Each codec compresses synchronously or asynchronously with identical bytes; the asynchronous
  * form runs on a thread pool (libuv for zlib, napi-rs's for snappy) so the main thread goes on.
+ * `blockDecompressor` is the reverse, for readers (`rxflume cat`); a snappy block whose CRC-32
+ * does not match its uncompressed data is an error naming both values.
  */
 
-import { deflateRaw, deflateRawSync } from 'node:zlib';
-import { compress as snappyCompress, compressSync as snappyCompressSync } from 'snappy';
+import { deflateRaw, deflateRawSync, inflateRaw } from 'node:zlib';
+import { compress as snappyCompress, compressSync as snappyCompressSync, uncompress as snappyUncompress } from 'snappy';
 
 export const AVRO_CODECS = ['null', 'deflate', 'snappy'] as const;
 export type AvroCodec = (typeof AVRO_CODECS)[number];
@@ -56,4 +58,28 @@ const snappy: BlockCompressor = {
 /** The compressor of a codec; undefined for 'null' (blocks are written as they are). */
 export function blockCompressor(codec: AvroCodec): BlockCompressor | undefined {
   return codec === 'deflate' ? deflate : codec === 'snappy' ? snappy : undefined;
+}
+
+/** Decompresses one block's data; rejects on corrupt data (or a snappy CRC mismatch). */
+export type BlockDecompressor = (data: Buffer) => Promise<Buffer>;
+
+async function unsnappy(data: Buffer): Promise<Buffer> {
+  if (data.length < 4) throw new Error(`snappy block of ${data.length} bytes has no CRC-32`);
+  const out = await snappyUncompress(data.subarray(0, data.length - 4));
+  const plain = typeof out === 'string' ? Buffer.from(out) : out;
+  const expected = data.readUInt32BE(data.length - 4);
+  const actual = crc32(plain);
+  if (actual !== expected) throw new Error(`snappy block CRC-32 ${actual.toString(16)} does not match ${expected.toString(16)}`);
+  return plain;
+}
+
+const decompressors: Record<AvroCodec, BlockDecompressor> = {
+  null: async (data) => data,
+  deflate: (data) => new Promise((resolve, reject) => inflateRaw(data, (err, out) => (err ? reject(err) : resolve(out)))),
+  snappy: unsnappy,
+};
+
+/** The decompressor of a codec, or undefined for a codec rxflume does not know. */
+export function blockDecompressor(codec: string): BlockDecompressor | undefined {
+  return (AVRO_CODECS as readonly string[]).includes(codec) ? decompressors[codec as AvroCodec] : undefined;
 }

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { byteSize, milliseconds } from '../../config/units.js';
+import { loadSchemaIds } from '../../schemas/schema-ids.js';
 
 const BROKER = /^[^\s:,]+:\d{1,5}$/;
 
@@ -51,63 +52,95 @@ const saslSchema = z.strictObject({
   password: z.string({ error: 'required' }).describe('SASL password (take it from an environment variable in the config file).'),
 });
 
-export const kafkaSinkConfigSchema = z.strictObject({
-  brokers: brokers.describe('Bootstrap brokers, host:port, as a list or comma-separated (Flume kafka.bootstrap.servers).'),
-  topic: z
-    .string({ error: 'required: the topic, e.g. SmartCar-Topic or %{logType}' })
-    .min(1, { error: 'required: the topic, e.g. SmartCar-Topic or %{logType}' })
-    .refine((t) => /^(?:[A-Za-z0-9._-]|%\{[^}]+\})+$/.test(t), {
-      error: 'must be topic characters [A-Za-z0-9._-] and %{header} escapes',
-    })
-    .describe('Topic, or a template taking event headers: %{logType} (Flume kafka.topic). A missing header expands to "".'),
-  keyField: z
-    .string({ error: 'must be a record field name' })
-    .default('car_number')
-    .describe("Record field whose value is the message key, so one car's events stay ordered in one partition; '' for no key."),
-  keyHeader: z
-    .string({ error: 'must be a header name' })
-    .optional()
-    .describe('Take the key from this event header instead of a record field (Flume uses the `key` header).'),
-  format: z
-    .enum(['text', 'avro'], { error: 'must be "text" or "avro"' })
-    .default('text')
-    .describe(
-      "'text': the line as read (what the seed's downstream parses); 'avro': Avro binary of the parsed record with schema headers.",
-    ),
-  headers: z.boolean({ error: 'must be true or false' }).default(true).describe('Carry the event headers as Kafka message headers.'),
-  acks: acks
-    .default(-1)
-    .describe('Broker acknowledgement: "all" or -1 (every in-sync replica) or 1 (the leader) (Flume kafka.producer.acks).'),
-  compression: z.enum(['none', 'gzip'], { error: 'must be "none" or "gzip"' }).default('none').describe('Compression of produce requests.'),
-  requestMaxEvents: z
-    .number({ error: 'must be a number of events' })
-    .int({ error: 'must be a whole number' })
-    .positive({ error: 'must be >= 1' })
-    .default(1000)
-    .describe('Most events in one produce request; a write is cut into requests of this size.'),
-  requestMaxBytes: byteSize()
-    .refine((n) => n > 0, { error: 'must be > 0' })
-    .default(1024 * 1024)
-    .describe('Most value bytes in one produce request (keep under the broker message.max.bytes).'),
-  maxInFlight: z
-    .number({ error: 'must be a number' })
-    .int({ error: 'must be a whole number' })
-    .positive({ error: 'must be >= 1' })
-    .default(5)
-    .describe(
-      'Produce requests of one write in flight at once, in lanes by message key: per-key order holds for any value, retries included.',
-    ),
-  requestTimeoutMs: milliseconds(100).default(30_000).describe('How long a produce request may wait for the broker before it is retried.'),
-  connectionTimeoutMs: milliseconds(100).default(3000).describe('How long connecting to a broker may take.'),
-  producerThread: z
-    .enum(['worker', 'main'], { error: 'must be "worker" or "main"' })
-    .default('worker')
-    .describe(
-      "'worker': kafkajs runs in a thread of its own, so its encoding overlaps the pipeline's work; 'main': in the agent's thread.",
-    ),
-  clientId: z.string({ error: 'must be a string' }).min(1).default('rxflume').describe('Client id the brokers see.'),
-  ssl: sslSchema.optional().describe('TLS options; absent = plain TCP.'),
-  sasl: saslSchema.optional().describe('SASL authentication; absent = none.'),
-});
+export const kafkaSinkConfigSchema = z
+  .strictObject({
+    brokers: brokers.describe('Bootstrap brokers, host:port, as a list or comma-separated (Flume kafka.bootstrap.servers).'),
+    topic: z
+      .string({ error: 'required: the topic, e.g. SmartCar-Topic or %{logType}' })
+      .min(1, { error: 'required: the topic, e.g. SmartCar-Topic or %{logType}' })
+      .refine((t) => /^(?:[A-Za-z0-9._-]|%\{[^}]+\})+$/.test(t), {
+        error: 'must be topic characters [A-Za-z0-9._-] and %{header} escapes',
+      })
+      .describe('Topic, or a template taking event headers: %{logType} (Flume kafka.topic). A missing header expands to "".'),
+    keyField: z
+      .string({ error: 'must be a record field name' })
+      .default('car_number')
+      .describe("Record field whose value is the message key, so one car's events stay ordered in one partition; '' for no key."),
+    keyHeader: z
+      .string({ error: 'must be a header name' })
+      .optional()
+      .describe('Take the key from this event header instead of a record field (Flume uses the `key` header).'),
+    format: z
+      .enum(['text', 'avro'], { error: 'must be "text" or "avro"' })
+      .default('text')
+      .describe(
+        "'text': the line as read (what the seed's downstream parses); 'avro': Avro binary of the parsed record with schema headers.",
+      ),
+    wireFormat: z
+      .enum(['rxflume', 'confluent'], { error: 'must be "rxflume" or "confluent"' })
+      .default('rxflume')
+      .describe(
+        "How an avro value names its schema. 'rxflume': the Avro body, with headers rxflume.schema, .version and .fingerprint; 'confluent': magic byte 0, the 4-byte big-endian schema id (from schemaIds), then the Avro body.",
+      ),
+    schemaIds: z
+      .string({ error: 'must be a file path' })
+      .min(1, { error: 'must be a file path' })
+      .optional()
+      .describe(
+        'YAML/JSON file of Confluent schema ids, full name → { version: id }, e.g. {"smartcar.CarStatus": {"1": 11, "2": 12}}; needed by wireFormat confluent.',
+      ),
+    headers: z.boolean({ error: 'must be true or false' }).default(true).describe('Carry the event headers as Kafka message headers.'),
+    acks: acks
+      .default(-1)
+      .describe('Broker acknowledgement: "all" or -1 (every in-sync replica) or 1 (the leader) (Flume kafka.producer.acks).'),
+    compression: z
+      .enum(['none', 'gzip'], { error: 'must be "none" or "gzip"' })
+      .default('none')
+      .describe('Compression of produce requests.'),
+    requestMaxEvents: z
+      .number({ error: 'must be a number of events' })
+      .int({ error: 'must be a whole number' })
+      .positive({ error: 'must be >= 1' })
+      .default(1000)
+      .describe('Most events in one produce request; a write is cut into requests of this size.'),
+    requestMaxBytes: byteSize()
+      .refine((n) => n > 0, { error: 'must be > 0' })
+      .default(1024 * 1024)
+      .describe('Most value bytes in one produce request (keep under the broker message.max.bytes).'),
+    maxInFlight: z
+      .number({ error: 'must be a number' })
+      .int({ error: 'must be a whole number' })
+      .positive({ error: 'must be >= 1' })
+      .default(5)
+      .describe(
+        'Produce requests of one write in flight at once, in lanes by message key: per-key order holds for any value, retries included.',
+      ),
+    requestTimeoutMs: milliseconds(100)
+      .default(30_000)
+      .describe('How long a produce request may wait for the broker before it is retried.'),
+    connectionTimeoutMs: milliseconds(100).default(3000).describe('How long connecting to a broker may take.'),
+    producerThread: z
+      .enum(['worker', 'main'], { error: 'must be "worker" or "main"' })
+      .default('worker')
+      .describe(
+        "'worker': kafkajs runs in a thread of its own, so its encoding overlaps the pipeline's work; 'main': in the agent's thread.",
+      ),
+    clientId: z.string({ error: 'must be a string' }).min(1).default('rxflume').describe('Client id the brokers see.'),
+    ssl: sslSchema.optional().describe('TLS options; absent = plain TCP.'),
+    sasl: saslSchema.optional().describe('SASL authentication; absent = none.'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.wireFormat !== 'confluent') return;
+    if (c.format !== 'avro') ctx.addIssue({ code: 'custom', path: ['wireFormat'], message: 'confluent needs format: avro' });
+    if (c.schemaIds === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['schemaIds'], message: 'required with wireFormat confluent: a file of schema ids' });
+      return;
+    }
+    try {
+      loadSchemaIds(c.schemaIds);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['schemaIds'], message: (err as Error).message });
+    }
+  });
 
 export type KafkaSinkConfig = z.output<typeof kafkaSinkConfigSchema>;

@@ -28,11 +28,13 @@
  * The cut depends only on the batch and the config, so a retried batch yields the same requests (the sink relies on that to skip requests already acknowledged).
  *
  * Failure modes (permanent, the batch is dead-lettered): avro format without a batch schema or an
- * event without a record or one the schema cannot encode; a template that expands to no topic.
+ * event without a record or one the schema cannot encode; a template that expands to no topic;
+ * confluent wire format for a schema version the id file has no id for.
  */
 import { ErrorCodes, RxfError } from '../../core/errors.js';
 import type { EventBatch, FlumeEvent, SchemaRef } from '../../core/event.js';
 import { schemaFingerprintHex } from '../../schemas/fingerprint.js';
+import { confluentHeader, loadSchemaIds, type SchemaIdMap } from '../../schemas/schema-ids.js';
 import type { KafkaSinkConfig } from './config.js';
 import type { KafkaMessage, TopicMessages } from './producer.js';
 import { type EncodedKeyReader, encodedKeyReader } from './record-key.js';
@@ -77,6 +79,14 @@ function parseTopic(template: string): TopicPart[] {
   return parts;
 }
 
+/** `prefix` then `body` in one new buffer (the Confluent framing). */
+function framed(prefix: Buffer, body: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(prefix.length + body.length);
+  prefix.copy(out, 0);
+  body.copy(out, prefix.length);
+  return out;
+}
+
 interface AvroEncoder {
   toBuffer(value: unknown): Buffer;
 }
@@ -88,21 +98,30 @@ function permanent(message: string, cause?: unknown): RxfError {
 export class MessageEncoder {
   private readonly topicParts: TopicPart[];
   private readonly staticTopic: string | undefined;
+  /** Confluent ids, when `wireFormat` is confluent (read once, at construction). */
+  private readonly schemaIds: SchemaIdMap | undefined;
 
   constructor(
     private readonly config: Pick<
       KafkaSinkConfig,
       'topic' | 'keyField' | 'keyHeader' | 'format' | 'headers' | 'requestMaxEvents' | 'requestMaxBytes' | 'maxInFlight'
-    >,
+    > &
+      Partial<Pick<KafkaSinkConfig, 'wireFormat' | 'schemaIds'>>,
     private readonly sinkId: string,
   ) {
     this.topicParts = parseTopic(config.topic);
     this.staticTopic = this.topicParts.every((p) => typeof p === 'string') ? config.topic : undefined;
+    if (config.wireFormat === 'confluent' && config.format === 'avro') {
+      if (config.schemaIds === undefined) throw permanent(`kafka sink ${sinkId}: wireFormat confluent needs schemaIds`);
+      this.schemaIds = loadSchemaIds(config.schemaIds);
+    }
   }
 
   encode(batch: EventBatch): ProduceRequest[] {
-    const schemaHeaders = this.config.format === 'avro' ? this.schemaHeaders(batch) : undefined;
-    const encoder = schemaHeaders ? (batch.schema?.type as AvroEncoder) : undefined;
+    const avroSchemaHeaders = this.config.format === 'avro' ? this.schemaHeaders(batch) : undefined;
+    const encoder = avroSchemaHeaders ? (batch.schema?.type as AvroEncoder) : undefined;
+    const prefix = encoder && this.schemaIds ? this.confluentPrefix(batch.schema as SchemaRef) : undefined;
+    const schemaHeaders = prefix ? undefined : avroSchemaHeaders;
     const n = batch.events.length;
     const lanes = Math.max(1, Math.min(this.config.maxInFlight, Math.ceil(n / this.config.requestMaxEvents)));
     const byLane: Encoded[][] = Array.from({ length: lanes }, () => []);
@@ -111,7 +130,8 @@ export class MessageEncoder {
     let nullKeys = 0;
     for (const event of batch.events) {
       const encodedRecord = event.encodedRecord?.();
-      const value = encoder ? (encodedRecord ?? this.avroValue(encoder, event, batch.schema as SchemaRef)) : event.body;
+      const body = encoder ? (encodedRecord ?? this.avroValue(encoder, event, batch.schema as SchemaRef)) : event.body;
+      const value = prefix ? framed(prefix, body) : body;
       const key = this.keyOf(event, keyReader, encodedRecord);
       const headers: Record<string, string> = this.config.headers ? { ...event.headers } : {};
       headers[HEADER_EVENT_ID] = event.id;
@@ -192,6 +212,17 @@ export class MessageEncoder {
         err,
       );
     }
+  }
+
+  private confluentPrefix(schema: SchemaRef): Buffer {
+    const version = (schema as { version?: unknown }).version;
+    const id = typeof version === 'number' ? this.schemaIds?.idOf(schema.name, version) : undefined;
+    if (id === undefined) {
+      throw permanent(
+        `kafka sink ${this.sinkId}: no Confluent schema id for ${schema.name} v${String(version)} in ${this.schemaIds?.file} (wireFormat confluent)`,
+      );
+    }
+    return confluentHeader(id);
   }
 
   private schemaHeaders(batch: EventBatch): Record<string, string> {

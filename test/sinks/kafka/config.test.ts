@@ -27,6 +27,7 @@ describe('kafka sink config', () => {
       connectionTimeoutMs: 3000,
       producerThread: 'worker',
       clientId: 'rxflume',
+      wireFormat: 'rxflume',
     });
   });
 
@@ -72,6 +73,15 @@ describe('kafka sink config', () => {
     [{ ...ok, ssl: { cert: 'c.pem' } }, ['ssl: cert and key go together (mutual TLS needs both)']],
     [{ ...ok, producerThread: 'both' }, ['producerThread: must be "worker" or "main"']],
     [{ ...ok, linger: 5 }, [': Unrecognized key: "linger"']],
+    [{ ...ok, wireFormat: 'avro' }, ['wireFormat: must be "rxflume" or "confluent"']],
+    [
+      { ...ok, wireFormat: 'confluent' },
+      ['wireFormat: confluent needs format: avro', 'schemaIds: required with wireFormat confluent: a file of schema ids'],
+    ],
+    [
+      { ...ok, format: 'avro', wireFormat: 'confluent', schemaIds: '/nonexistent/ids.yaml' },
+      ["schemaIds: schema id file /nonexistent/ids.yaml: ENOENT: no such file or directory, open '/nonexistent/ids.yaml'"],
+    ],
   ];
   it.each(table)('%j', (input, expected) => {
     expect(issues(input)).toEqual(expected);
