@@ -30,7 +30,7 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const PILOT = join(ROOT, 'config/smartcar.yaml');
 
 // The test harness itself: the mock broker (built once per source version) and the driving lines.
-const { startMockBroker } = await loadTestSupport(['kafka/mock-broker.ts'], 'kafka/mock-broker.ts');
+const { startMockBroker } = await import('../dist/demo/kafka-broker.js');
 const driving = await loadTestSupport(['driving.ts'], 'driving.ts');
 const HEADER = driving.DRIVING_HEADER;
 

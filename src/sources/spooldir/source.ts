@@ -334,7 +334,15 @@ export class SpooldirSource implements Source {
     if (result === undefined) {
       // Stop won the race. If the gate admits later, those events were never emitted: fail them,
       // which returns their credit and keeps the checkpoint before them (read again after restart).
-      admission.then((late) => late.kind === 'batch' && settleAll(late.batch.events, 'failed')).catch(() => undefined);
+      // admitLines already counted them as read: count them rejected (reason "stopped") too, so
+      // read = passed on + rejected still holds in the metrics.
+      admission
+        .then((late) => {
+          if (late.kind !== 'batch') return;
+          this.ctx.metrics.eventsRejected(this.id, 'source', 'stopped', late.batch.events.length);
+          settleAll(late.batch.events, 'failed');
+        })
+        .catch(() => undefined);
       return false;
     }
     if (result.kind === 'closed') {

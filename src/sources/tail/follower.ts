@@ -90,7 +90,7 @@ export class TailFollower {
     this.reader = new ChunkReader(config.readChunkBytes);
     this.waker = new Waker(this.dir, config.watch);
     this.checkpoint = new TailCheckpoint(ctx, () => this.snapshot());
-    this.admission = new StoppableAdmission(ctx.gate, ctx.metrics);
+    this.admission = new StoppableAdmission(ctx.id, ctx.gate, ctx.metrics);
     ctx.metrics.tailSourceCreated(ctx.id);
   }
 

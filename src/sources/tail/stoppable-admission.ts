@@ -4,7 +4,8 @@
  * A source blocked in `gate.admit` (buffer full) must still stop promptly, but the gate belongs
  * to the pipeline and stays open. So a pending admission is raced against the stop signal; if the
  * gate grants it later anyway, its lines are settled `failed` at once: the gate credit returns and
- * the checkpoint stays before them (they are read again after a restart).
+ * the checkpoint stays before them (they are read again after a restart). admitLines counted them
+ * read, so they are counted rejected (reason "stopped") too: read = passed on + rejected holds.
  *
  * Invariant: one waiter per pending admission, removed when it settles, so a long run does not
  * pile up listeners on a never-firing stop signal.
@@ -25,6 +26,7 @@ export class StoppableAdmission {
   private stopped = false;
 
   constructor(
+    private readonly sourceId: string,
     private readonly gate: FlowGate,
     private readonly metrics: Metrics,
   ) {}
@@ -46,7 +48,13 @@ export class StoppableAdmission {
       );
     });
     if (result.kind === 'stopped') {
-      pending.then((r) => r.kind === 'batch' && settleAll(r.batch.events, 'failed')).catch(() => undefined);
+      pending
+        .then((late) => {
+          if (late.kind !== 'batch') return;
+          this.metrics.eventsRejected(this.sourceId, 'source', 'stopped', late.batch.events.length);
+          settleAll(late.batch.events, 'failed');
+        })
+        .catch(() => undefined);
     }
     return result;
   }

@@ -2,8 +2,11 @@ import { open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CheckpointStore } from '../../../src/core/checkpoint-store.js';
+import type { FlumeEvent } from '../../../src/core/event.js';
 import type { SpoolCheckpointState } from '../../../src/sources/spooldir/checkpoint-state.js';
 import { readIdentity } from '../../../src/sources/spooldir/identity.js';
+import { spooldirConfigSchema, spooldirSource } from '../../../src/sources/spooldir/index.js';
+import { testSourceContext } from '../../support/context.js';
 import { sleep, tempDir, waitFor } from '../../support/wait.js';
 import { lines, type SpoolRun, spoolFile, startSpool } from './harness.js';
 
@@ -128,6 +131,42 @@ describe('spooldir restart', () => {
     const next = start({ batchSize: 50 });
     await waitFor(async () => (await readdir(spool.dir)).includes('day.txt.COMPLETED'), { what: 'finished by the next run' });
     expect(next.bodies()).toEqual(all.slice(100));
+  });
+
+  it('a batch the stop caught waiting for the gate is counted read and rejected (stopped), so the books balance', async () => {
+    const all = lines('row', 500);
+    await spoolFile(spool.dir, 'day.txt', `${all.join('\n')}\n`);
+    const ctx = testSourceContext('spool', state.dir, { maxEvents: 100 });
+    // Count admissions asked of the (real) gate, to stop exactly while the third one waits.
+    const admit = ctx.gate.admit.bind(ctx.gate);
+    let asked = 0;
+    ctx.gate.admit = (events, bytes) => {
+      asked++;
+      return admit(events, bytes);
+    };
+    const source = spooldirSource.create(
+      spooldirConfigSchema.parse({ spoolDir: spool.dir, minFileAgeMs: 0, pollDelay: 20, batchSize: 50 }),
+      ctx,
+    );
+    const events: FlumeEvent[] = [];
+    const subscription = source.events().subscribe((batch) => events.push(...batch.events));
+    try {
+      await waitFor(() => events.length === 100 && asked === 3, { what: 'the third batch waiting for the full gate' });
+      await source.stop();
+      for (const e of events) e.ack.settle('delivered'); // the waiting batch is admitted now, and failed back
+      await waitFor(() => ctx.gate.inFlightEvents === 0, { what: 'all credit returned' });
+      expect(events).toHaveLength(100);
+      const count = (name: string, labels: Record<string, string>) => ctx.metrics.value(name, { component_id: 'spool', ...labels });
+      const received = await count('rxflume_events_received_total', { component_kind: 'source' });
+      const stopped = await count('rxflume_events_rejected_total', { component_kind: 'source', reason: 'stopped' });
+      expect({ received, stopped }).toEqual({ received: 150, stopped: 50 });
+      expect(received - stopped).toBe(events.length);
+      await source.flush();
+      expect((await savedState()).files[0]?.offset).toBe(events[99]?.position.end);
+    } finally {
+      subscription.unsubscribe();
+      await source.stop();
+    }
   });
 
   it('finishes a file whose acks arrive after stop', async () => {

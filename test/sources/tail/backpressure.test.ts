@@ -53,5 +53,12 @@ describe('tail source: backpressure through the flow gate', () => {
     expect(run.events).toHaveLength(100);
     run.ackAll(); // frees room: the abandoned admission is granted, then failed and released
     await waitFor(() => run.ctx.gate.inFlightEvents === 0, { what: 'all credit back' });
+    // The released batch was counted read: it must also be counted rejected (stopped), so that
+    // read = passed on + rejected holds after a stop.
+    const count = (name: string, labels: Record<string, string>) =>
+      run.ctx.metrics.value(name, { component_id: run.ctx.id, component_kind: 'source', ...labels });
+    const received = await count('rxflume_events_received_total', {});
+    const stopped = await count('rxflume_events_rejected_total', { reason: 'stopped' });
+    expect({ received, stopped }).toEqual({ received: 200, stopped: 100 });
   });
 });

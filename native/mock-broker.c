@@ -1,6 +1,6 @@
 /*
  * rxflume test broker: librdkafka's mock cluster (a real Kafka-protocol broker) behind a tiny
- * line protocol, for tests and the demo.
+ * line protocol, for tests and the demo (built and started by src/demo/kafka-broker.ts).
  *
  * Usage: mock-broker [BROKERS]   (default 1 broker)
  * stdout, first line:  "bootstrap HOST:PORT[,HOST:PORT...]"
