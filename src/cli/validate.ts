@@ -11,10 +11,14 @@ export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description('validate a config file and exit')
-    .requiredOption('-c, --config <file>', 'config file (YAML)')
-    .action(async (opts: { config: string }) => {
+    .requiredOption('-c, --config <file>', 'config file (YAML, or a Flume .conf/.properties)')
+    .option('--agent <name>', 'Flume config: the agent to check when the file holds several')
+    .action(async (opts: { config: string; agent?: string }) => {
       try {
-        const config = await loadConfigFile(opts.config);
+        const config = await loadConfigFile(opts.config, process.env, {
+          ...(opts.agent === undefined ? {} : { flumeAgent: opts.agent }),
+          onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+        });
         await checkConfig(config);
         process.stdout.write(`ok: ${opts.config}: ${config.sources.length} source(s), ${config.sinks.length} sink(s)\n`);
       } catch (err) {

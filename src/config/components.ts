@@ -2,6 +2,7 @@
  * The component types a config may name. Adding a type = adding one registration here.
  */
 import type { ComponentRegistration, Sink, Source, SourceContext } from '../core/component.js';
+import { loggerSink } from '../flume/logger-sink.js';
 import { hdfsSink } from '../sinks/hdfs/index.js';
 import { kafkaSink } from '../sinks/kafka/index.js';
 import { spooldirSource } from '../sources/spooldir/index.js';
@@ -20,4 +21,5 @@ export const sourceTypes: Readonly<Record<string, AnySourceRegistration>> = {
 export const sinkTypes: Readonly<Record<string, AnySinkRegistration>> = {
   hdfs: hdfsSink,
   kafka: kafkaSink,
+  logger: loggerSink,
 };

@@ -5,15 +5,27 @@
  * the result frozen.
  *
  * Relative paths in the file are relative to the working directory of the process.
+ *
+ * A `.conf` or `.properties` file is a Flume agent config: it is imported (src/flume/) into the
+ * same config object a YAML file gives, then validated the same way, `${VAR}` interpolation
+ * included (as Flume's EnvVarResolverProperties does; each reference is an import warning), so
+ * the .conf and the YAML `import-flume` prints load the same config. Import errors, and
+ * validation problems told as the Flume key and line they came from, make a ConfigError; import
+ * warnings go to `onWarning`.
+ * RXFLUME_HDFS_URL is the default filesystem for bare hdfs.path values, RXFLUME_KAFKA_BROKERS
+ * replaces the Kafka sinks' brokers.
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCodes, RxfError } from '../core/errors.js';
+import { importFlumeConfig } from '../flume/import.js';
+import { describeInFlumeTerms } from '../flume/origins.js';
+import { formatImportIssue } from '../flume/report.js';
 import { interceptorTypes } from '../interceptors/registry.js';
 import { deadLetterConfigSchema } from '../sinks/dead-letter/index.js';
 import { type AnySinkRegistration, type AnySourceRegistration, sinkTypes, sourceTypes } from './components.js';
 import { interpolateEnv } from './interpolate.js';
-import { type ConfigPath, ConfigProblems } from './issues.js';
+import { ConfigError, type ConfigPath, ConfigProblems } from './issues.js';
 import {
   type AgentOptions,
   COMMON_SINK_KEYS,
@@ -58,28 +70,78 @@ export interface AgentConfig {
   readonly sinks: readonly SinkSpec[];
 }
 
-export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<AgentConfig> {
+export interface LoadOptions {
+  /** Flume files: the agent to import when the file holds several (`--agent NAME`). */
+  readonly flumeAgent?: string;
+  /** Flume files: called with each import warning (`line 12: a1.channels.c1.transactionCapacity: …`). */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** Whether a config file is a Flume agent properties file (by its extension). */
+export function isFlumeConfigFile(file: string): boolean {
+  return /\.(conf|properties)$/i.test(file);
+}
+
+export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Promise<AgentConfig> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     throw new RxfError(ErrorCodes.CONFIG_READ, `cannot read config ${file}: ${(err as Error).message}`, { cause: err });
   }
-  return parseConfig(text, file, env);
+  return isFlumeConfigFile(file) ? parseFlumeConfig(text, file, env, options) : parseConfig(text, file, env);
+}
+
+/** Imports and validates a Flume agent config (see the module header). */
+export function parseFlumeConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): AgentConfig {
+  const imported = importFlumeConfig(text, {
+    ...(options.flumeAgent === undefined ? {} : { agent: options.flumeAgent }),
+    ...(env.RXFLUME_HDFS_URL ? { hdfsUrl: env.RXFLUME_HDFS_URL } : {}),
+    ...(env.RXFLUME_KAFKA_BROKERS ? { kafkaBrokers: env.RXFLUME_KAFKA_BROKERS } : {}),
+  });
+  if (imported.errors.length > 0) throw new ConfigError(file, imported.errors.map(formatImportIssue));
+  for (const warning of imported.warnings) options.onWarning?.(formatImportIssue(warning));
+  try {
+    return configFromObject(imported.config, file, env);
+  } catch (err) {
+    if (err instanceof ConfigError)
+      throw new ConfigError(
+        file,
+        err.problems.map((p) => describeInFlumeTerms(p, imported.origins)),
+      );
+    throw err;
+  }
 }
 
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): AgentConfig {
-  const problems = new ConfigProblems();
   let raw: unknown;
   try {
     raw = parseYaml(text);
   } catch (err) {
+    const problems = new ConfigProblems();
     problems.add([], `not valid YAML: ${(err as Error).message.split('\n')[0]?.replace(/:$/, '')}`);
     problems.throwIfAny(file);
   }
-  raw = interpolateEnv(raw ?? {}, env, (path, name) =>
-    problems.add(path, `environment variable ${name} is not set and has no default (\${${name}:-default})`),
-  );
+  return configFromObject(raw ?? {}, file, env);
+}
+
+/**
+ * Validates a config object (what a YAML file parses to): `${VAR}` interpolation unless
+ * `interpolate` is false, then every check, all problems in one ConfigError.
+ */
+export function configFromObject(
+  input: unknown,
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { interpolate?: boolean } = {},
+): AgentConfig {
+  const problems = new ConfigProblems();
+  const raw =
+    opts.interpolate === false
+      ? input
+      : interpolateEnv(input, env, (path, name) =>
+          problems.add(path, `environment variable ${name} is not set and has no default (\${${name}:-default})`),
+        );
   const top = topLevelSchema.safeParse(raw);
   if (!top.success) {
     problems.addIssues(top.error.issues);
