@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { diskBufferBench } from './disk-buffer.mjs';
 import { kafkaBench } from './kafka.mjs';
 import { metricsOverhead } from './metrics.mjs';
 import { baselineReadSplit, makeStatusDay, spoolToHdfs } from './spool-to-hdfs.mjs';
@@ -44,6 +45,9 @@ try {
 
   step('batch path, WebHDFS emulator');
   const webhdfs = await webhdfsBench({ work: join(work, 'webhdfs'), file: day.file, lines: day.lines, runs });
+
+  step('memory vs disk buffer');
+  const disk = await diskBufferBench({ work: join(work, 'disk'), file: day.file, lines: day.lines, runs });
 
   step('metrics on vs off');
   const [metricsOn, metricsOff] = await metricsOverhead(join(work, 'metrics'), day.file, day.lines, runs);
@@ -91,6 +95,17 @@ ${table(
 One CREATE per file, one APPEND per sink batch (10,000 lines), TRUNCATE + RENAME per roll. The
 emulator (test/support/webhdfs) runs in the benchmark's process and shares its cores.
 
+## Memory vs disk buffer (status pipeline, text, best of ${runs})
+
+| case | lines/s, all in the sink | seconds | ratio to memory | lines/s, all acknowledged to the source |
+|---|---:|---:|---:|---:|
+${disk.map((r) => `| ${r.name} | ${fmt(rate(r))} | ${r.seconds.toFixed(2)} | ${(rate(r) / rate(disk[0])).toFixed(3)} | ${fmt(r.lines / r.ackSeconds)} |`).join('\n')}
+
+The same status day through the same pipeline with \`buffer: {type: memory}\` and \`{type: disk}\`.
+With the disk buffer a line is acknowledged to the source (and the spool file deleted) once its
+batch is framed in the write-ahead log (\`fsync: batch\`: after an fsync; \`interval\`: the log is
+fsynced every second), and the sinks read from the log.
+
 ## Metrics overhead (text case, on vs off interleaved, best of ${runs})
 
 ${table(
@@ -118,7 +133,7 @@ ${table(
 Median of ${pipeline.rounds} interleaved rounds; per-round pipeline/bare ratios: ${pipeline.ratios}. Both send
 the same lines with the same request size (1,000), in-flight requests (5), acks (all), no
 compression and the same \`rxflume.event.id\` header, to librdkafka's mock cluster
-(test/support/kafka/mock-broker.c) on this machine. Target (Kafka sink issue): ≥ 0.9× bare kafkajs.
+(native/mock-broker.c) on this machine. Target (Kafka sink issue): ≥ 0.9× bare kafkajs.
 
 | case | rate | lines | p50 append → ack | p99 | max | max in the first second |
 |---|---:|---:|---:|---:|---:|---:|

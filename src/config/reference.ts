@@ -18,6 +18,13 @@ interface JsonSchema {
   required?: string[];
   items?: JsonSchema;
   anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+}
+
+/** The variants of a union of objects (e.g. `buffer`: memory or disk), else undefined. */
+function objectVariants(s: JsonSchema | undefined): JsonSchema[] | undefined {
+  const variants = s?.oneOf ?? s?.anyOf;
+  return variants?.every((v) => v.type === 'object' && v.properties) ? variants : undefined;
 }
 
 function jsonSchemas(schema: z.ZodType): { input: JsonSchema; output: JsonSchema } {
@@ -48,7 +55,7 @@ function defaultOf(input: JsonSchema, output: JsonSchema | undefined, required: 
 function rows(schema: z.ZodType, skip: readonly string[] = []): string[] {
   const { input, output } = jsonSchemas(schema);
   const out: string[] = [];
-  const walk = (inp: JsonSchema, outp: JsonSchema | undefined, prefix: string) => {
+  const walk = (inp: JsonSchema, outp: JsonSchema | undefined, prefix: string, variant = '') => {
     const required = new Set(inp.required ?? []);
     for (const [key, prop] of Object.entries(inp.properties ?? {})) {
       if (prefix === '' && skip.includes(key)) continue;
@@ -57,7 +64,18 @@ function rows(schema: z.ZodType, skip: readonly string[] = []): string[] {
         walk(prop, outProp, `${prefix}${key}.`);
         continue;
       }
-      const description = (prop.description ?? outProp?.description ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+      const variants = objectVariants(prop);
+      if (variants) {
+        // One block of rows per variant, each description led by the variant's `type`.
+        const outVariants = objectVariants(outProp);
+        variants.forEach((v, i) => {
+          const typeProp = v.properties?.type;
+          const label = typeProp?.const ?? typeProp?.default;
+          walk(v, outVariants?.[i], `${prefix}${key}.`, label === undefined ? '' : `(type: ${String(label)}) `);
+        });
+        continue;
+      }
+      const description = (variant + (prop.description ?? outProp?.description ?? '')).replace(/\|/g, '\\|').replace(/\n/g, ' ');
       out.push(`| \`${prefix}${key}\` | ${typeOf(prop)} | ${defaultOf(prop, outProp, required.has(key))} | ${description} |`);
     }
   };

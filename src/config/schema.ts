@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { diskBufferSchema } from '../buffers/disk/config.js';
 import { byteSize, milliseconds } from './units.js';
 
 const id = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must match [A-Za-z0-9_.-]+ (it names files)');
@@ -21,23 +22,30 @@ export function defaultAgentId(): string {
   return hostname().replace(/[^A-Za-z0-9_.-]/g, '-');
 }
 
+export const memoryBufferSchema = z.strictObject({
+  type: z.literal('memory').default('memory').describe('memory (default): events wait in memory; disk: see the disk buffer options.'),
+  maxEvents: z.number().int().positive().default(100_000).describe('Events read but not yet acknowledged (Flume memory channel capacity).'),
+  maxBytes: byteSize()
+    .default(64 * 1024 * 1024)
+    .describe('Body bytes read but not yet acknowledged.'),
+  whenFull: z
+    .enum(['block', 'drop_newest'])
+    .default('block')
+    .describe('block: the source waits; drop_newest: new events are dropped and counted.'),
+});
+
+const MEMORY_BUFFER_DEFAULTS = { type: 'memory', maxEvents: 100_000, maxBytes: 64 * 1024 * 1024, whenFull: 'block' } as const;
+
+/**
+ * `buffer: {type: memory, ...}` (the default; a block without `type` is a memory buffer, as
+ * before the disk buffer existed) or `buffer: {type: disk, ...}` (src/buffers/disk/config.ts).
+ */
 export const bufferSchema = z
-  .strictObject({
-    maxEvents: z
-      .number()
-      .int()
-      .positive()
-      .default(100_000)
-      .describe('Events read but not yet acknowledged (Flume memory channel capacity).'),
-    maxBytes: byteSize()
-      .default(64 * 1024 * 1024)
-      .describe('Body bytes read but not yet acknowledged.'),
-    whenFull: z
-      .enum(['block', 'drop_newest'])
-      .default('block')
-      .describe('block: the source waits; drop_newest: new events are dropped and counted.'),
-  })
-  .default({ maxEvents: 100_000, maxBytes: 64 * 1024 * 1024, whenFull: 'block' });
+  .preprocess(
+    (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) && !('type' in v) ? { ...v, type: 'memory' } : v),
+    z.discriminatedUnion('type', [memoryBufferSchema, diskBufferSchema], { error: 'type must be memory or disk' }),
+  )
+  .default(MEMORY_BUFFER_DEFAULTS);
 
 export const retrySchema = z
   .strictObject({
@@ -112,6 +120,7 @@ export const topLevelSchema = z.strictObject({
 export type AgentOptions = z.output<typeof agentSchema> & { readonly id: string };
 export type MetricsConfig = z.output<typeof metricsSchema>;
 export type BufferOptions = z.output<typeof bufferSchema>;
+export type MemoryBufferOptions = z.output<typeof memoryBufferSchema>;
 export type RetryOptions = z.output<typeof retrySchema>;
 export type CommonSourceOptions = z.output<typeof commonSourceSchema>;
 export type CommonSinkOptions = z.output<typeof commonSinkSchema>;

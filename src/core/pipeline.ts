@@ -3,16 +3,21 @@
  * to its sinks. Acks flow back through the events; the source's checkpoints follow them.
  *
  * Invariants:
- * - The only buffer is the source's FlowGate: every stage after the source holds events that
- *   took gate credit, so read − settled never exceeds the bound, whatever a sink does.
+ * - With a memory buffer the only buffer is the source's FlowGate: every stage after the source
+ *   holds events that took gate credit, so read − settled never exceeds the bound, whatever a
+ *   sink does. With a disk buffer (`diskBuffer`) events settle once durable in the disk log, and
+ *   the sinks are fed from the log (src/buffers/disk/stage.ts): the gate bounds what is read and
+ *   not yet in the log, the log's maxBytes what is in the log and not yet in every sink.
  * - `done` resolves when the source completed (after `stop()` or by itself) and every lane
  *   drained; it rejects if the source failed. Stopping never settles an event as delivered that
  *   was not: unsettled events are settled `failed` on teardown and read again after a restart.
  * - A pipeline stopped before it started never starts; its `done` resolves at the stop.
  */
 import { identity, type Subscription } from 'rxjs';
+import type { DiskLog } from '../buffers/disk/disk-log.js';
+import { diskBuffered } from '../buffers/disk/stage.js';
 import type { FlowGate } from '../buffers/memory.js';
-import type { Metrics } from '../metrics/metrics.js';
+import type { BufferReading, Metrics } from '../metrics/metrics.js';
 import { fanOut } from '../operators/fan-out.js';
 import { interceptBatch } from '../operators/intercept-batch.js';
 import { rebatch } from '../operators/rebatch.js';
@@ -24,6 +29,10 @@ import type { Logger } from './logger.js';
 export interface PipelineParts {
   readonly source: Source;
   readonly gate: FlowGate;
+  /** A disk buffer (`buffer.type: disk`): the log sits between validation and the sinks. */
+  readonly diskBuffer?: DiskLog;
+  /** What the buffer gauges report; default the gate. */
+  readonly bufferReading?: BufferReading;
   readonly interceptors: readonly Interceptor[];
   readonly parser: RecordParser;
   readonly lanes: readonly SinkLane[];
@@ -52,6 +61,11 @@ export class SourcePipeline {
     this.done.catch(() => undefined);
   }
 
+  /** The buffer as its gauges see it (the flow gate, or the disk log). */
+  get bufferReading(): BufferReading {
+    return this.parts.bufferReading ?? this.parts.gate;
+  }
+
   start(): void {
     // Stopped before it started (a shutdown during the sinks' start): nothing was read, nothing to run.
     if (this.stopped || this.subscription) return;
@@ -63,7 +77,15 @@ export class SourcePipeline {
         interceptBatch(p.interceptors, { sourceId, metrics: p.metrics, logger: p.logger }),
         validateBatch(p.parser, p.deadLetter, { sourceId, metrics: p.metrics, logger: p.logger }),
         p.batch.maxEvents > 1 ? rebatch({ maxEvents: p.batch.maxEvents, lingerMs: p.batch.lingerMs }) : identity,
-        fanOut(p.lanes, { logger: p.logger }),
+        p.diskBuffer
+          ? diskBuffered(p.diskBuffer, p.lanes, {
+              sourceId,
+              metrics: p.metrics,
+              logger: p.logger,
+              parser: p.parser,
+              deadLetter: p.deadLetter,
+            })
+          : fanOut(p.lanes, { logger: p.logger }),
       )
       .subscribe({
         error: (err) => {

@@ -27,11 +27,18 @@ import type { LaneProgress, LaneWork, SinkLane } from './sink-lane.js';
 export interface FanOutOptions {
   /** Told how many batches a teardown left unsettled. Default: not logged. */
   readonly logger?: Logger;
+  /**
+   * Settle the events' own acks when every lane settled (default true). The disk buffer turns
+   * it off: its events were acknowledged to the source when they reached the log, and it
+   * follows the lanes' shares instead (src/buffers/disk/stage.ts).
+   */
+  readonly settleEvents?: boolean;
 }
 
 export function fanOut(lanes: readonly SinkLane[], opts: FanOutOptions = {}): OperatorFunction<EventBatch, LaneProgress> {
   if (lanes.length === 0) throw new RangeError('fanOut needs at least one sink lane');
   const laneList = lanes.slice();
+  const settleEvents = opts.settleEvents ?? true;
 
   return (source) =>
     new Observable<LaneProgress>((subscriber) => {
@@ -61,7 +68,7 @@ export function fanOut(lanes: readonly SinkLane[], opts: FanOutOptions = {}): Op
           if (events.length === 0) return;
           const parent: OnceAck = new OnceAck((outcome) => {
             outstanding.delete(parent);
-            settleAll(events, outcome);
+            if (settleEvents) settleAll(events, outcome);
           });
           outstanding.add(parent);
           const shares = splitAck(parent, laneList.length);
