@@ -9,12 +9,16 @@
  * port 0 picks a free port. The bound address is logged ("metrics server listening",
  * field `metricsAddress`) so a caller that asked for port 0 can find it. A server that cannot
  * listen is a startup failure (exit 1): an agent nobody can see must not run unnoticed.
+ *
+ * SIGHUP reloads the config file (and, with `--watch-config`, so does a change of its content):
+ * see src/core/reload.ts. An invalid file is rejected and the running config stays.
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../config/issues.js';
 import { loadConfigFile } from '../config/load.js';
 import { Agent } from '../core/agent.js';
 import { createLogger, type LogLevel } from '../core/logger.js';
+import { startReloadTriggers } from '../core/reload-triggers.js';
 import { formatListenAddress, type ListenAddress, parseListenAddress } from '../http/address.js';
 import { readinessOf } from '../http/readiness.js';
 import { type RunningHttpServer, startHttpServer } from '../http/server.js';
@@ -23,9 +27,11 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('run the agent until SIGINT/SIGTERM, then drain and exit')
-    .requiredOption('-c, --config <file>', 'config file (YAML)')
+    .requiredOption('-c, --config <file>', 'config file (YAML, or a Flume .conf/.properties)')
+    .option('--agent <name>', 'Flume config (.conf/.properties): the agent to run when the file holds several')
     .option('--metrics-address <host:port>', 'serve /metrics, /healthz, /readyz here (overrides metrics.address; port 0 = any free port)')
-    .action(async (opts: { config: string; metricsAddress?: string }) => {
+    .option('--watch-config', 'reload the config when the file changes (SIGHUP always reloads it)')
+    .action(async (opts: { config: string; agent?: string; metricsAddress?: string; watchConfig?: boolean }) => {
       const logger = createLogger(program.opts<{ logLevel: LogLevel }>().logLevel);
       let flagAddress: ListenAddress | undefined;
       try {
@@ -34,10 +40,16 @@ export function registerRun(program: Command): void {
         process.stderr.write(`--metrics-address: ${(err as Error).message}\n`);
         process.exit(2);
       }
+      // The one way the config is loaded, at start and on every reload.
+      const load = () =>
+        loadConfigFile(opts.config, process.env, {
+          ...(opts.agent === undefined ? {} : { flumeAgent: opts.agent }),
+          onWarning: (message) => logger.warn({ config: opts.config }, `flume import: ${message}`),
+        });
       let agent: Agent;
       let listen: ListenAddress;
       try {
-        const config = await loadConfigFile(opts.config);
+        const config = await load();
         listen = flagAddress ?? parseListenAddress(config.metrics.address);
         agent = await Agent.create(config, { logger });
       } catch (err) {
@@ -72,7 +84,17 @@ export function registerRun(program: Command): void {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      await agent.start();
+      const started = agent.start();
+      // Config reload (SIGHUP, --watch-config): changed pipelines drain and restart, the rest keep running.
+      startReloadTriggers({
+        agent,
+        file: opts.config,
+        load,
+        logger,
+        watch: opts.watchConfig === true,
+        after: started,
+      });
+      await started;
       try {
         await agent.finished;
       } catch (err) {

@@ -42,6 +42,15 @@ export function createSeries(registry: Registry) {
     bufferCapacity: gauge('rxflume_buffer_capacity_events', 'Bound on events in flight.'),
     bufferCapacityBytes: gauge('rxflume_buffer_capacity_bytes', 'Bound on body bytes in flight.'),
     bufferFill: gauge('rxflume_buffer_fill_ratio', 'Fraction of the tighter buffer bound in use (0..1).'),
+    bufferTorn: counter(
+      'rxflume_buffer_torn_records_total',
+      'Disk buffer frames found torn or corrupt (cut at recovery or skipped on read).',
+    ),
+    bufferWriteErrors: counter(
+      'rxflume_buffer_write_errors_total',
+      'Disk buffer writes, fsyncs or segment creations that failed and are being retried, by errno code.',
+      ['code'],
+    ),
     sinkEvents: counter('rxflume_sink_events_total', 'Events handled by a sink, by result (sent, acknowledged, failed).', ['result']),
     sinkBatches: counter('rxflume_sink_batches_total', 'Batches handled by a sink, by result (sent, acknowledged, failed).', ['result']),
     retries: counter('rxflume_sink_retries_total', 'Batch write retries, by error class.', ['error_class']),
@@ -67,3 +76,32 @@ export function createSeries(registry: Registry) {
 }
 
 export type Series = ReturnType<typeof createSeries>;
+
+/**
+ * Config reload series (`rxflume run` with SIGHUP / --watch-config). Agent-wide, so no component
+ * labels. Registered only when reloading is set up, so agents that never reload expose nothing
+ * new.
+ */
+export function createReloadSeries(registry: Registry) {
+  const registers = [registry];
+  return {
+    reloads: new Counter({
+      name: 'rxflume_config_reloads_total',
+      help: 'Config reloads, by result (applied, unchanged, rejected, failed).',
+      labelNames: ['result'],
+      registers,
+    }),
+    lastSuccess: new Gauge({
+      name: 'rxflume_config_last_reload_success',
+      help: 'Whether the last config reload was applied (or found nothing to change): 1, or rejected/failed: 0.',
+      registers,
+    }),
+    lastTime: new Gauge({
+      name: 'rxflume_config_last_reload_timestamp_seconds',
+      help: 'When the last config reload finished (Unix time); 0 before the first.',
+      registers,
+    }),
+  };
+}
+
+export type ReloadSeries = ReturnType<typeof createReloadSeries>;

@@ -19,7 +19,12 @@
  * branch per batch). Sink connection state is still kept, because readiness depends on it.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createSeries, type Series } from './catalog.js';
+import { createReloadSeries, createSeries, type ReloadSeries, type Series } from './catalog.js';
+
+/** How a config reload ended: `unchanged` and `applied` count as success. */
+export type ConfigReloadResult = 'applied' | 'unchanged' | 'rejected' | 'failed';
+
+const CONFIG_RELOAD_RESULTS: readonly ConfigReloadResult[] = ['applied', 'unchanged', 'rejected', 'failed'];
 
 export type ComponentKind = 'source' | 'interceptor' | 'validator' | 'buffer' | 'sink' | 'dead_letter' | 'checkpoint';
 
@@ -55,6 +60,7 @@ export class Metrics {
   private readonly kinds = new Map<string, ComponentKind>();
   private readonly connectionState = new Map<string, boolean>();
   private processMetrics = false;
+  private reloadSeries: ReloadSeries | undefined;
 
   constructor(opts: MetricsOptions = {}) {
     this.enabled = opts.enabled ?? true;
@@ -120,6 +126,23 @@ export class Metrics {
     // Gauges named *_total break Prometheus naming rules (promtool check metrics flags them);
     // the same counts stay available, per type, in nodejs_active_handles / _requests / _resources.
     for (const name of LINT_BREAKING_DEFAULTS) this.registry.removeSingleMetric(name);
+  }
+
+  /** Config reloading is on: its series start at 0, and the config running at start counts as a success. */
+  configReloadsTracked(): void {
+    if (!this.enabled || this.reloadSeries) return;
+    this.reloadSeries = createReloadSeries(this.registry);
+    for (const result of CONFIG_RELOAD_RESULTS) this.reloadSeries.reloads.inc({ result }, 0);
+    this.reloadSeries.lastSuccess.set(1);
+  }
+
+  configReloaded(result: ConfigReloadResult, atMs: number): void {
+    if (!this.enabled) return;
+    this.configReloadsTracked();
+    const s = this.reloadSeries as ReloadSeries;
+    s.reloads.inc({ result });
+    s.lastSuccess.set(result === 'applied' || result === 'unchanged' ? 1 : 0);
+    s.lastTime.set(atMs / 1000);
   }
 
   componentStarted(id: string, atMs: number): void {
@@ -237,6 +260,36 @@ export class Metrics {
     if (!connected && was !== false) this.s.sinkConnectionFailures.inc(l);
   }
 
+  /**
+   * A source or sink is gone (a config reload removed or replaced it): its gauges leave the
+   * exposition, because a frozen last value (buffer full, sink down, lag) would keep alerts firing
+   * for something that no longer runs, and its reported connection state is forgotten, so a
+   * replacement starts fresh (readiness). Counters stay: they are totals, and an id that comes
+   * back carries on from them.
+   */
+  async componentRemoved(id: string): Promise<void> {
+    this.connectionState.delete(id);
+    if (!this.enabled) return;
+    const s = this.s;
+    const gauges = [
+      s.sourceLag,
+      s.spoolPending,
+      s.bufferEvents,
+      s.bufferBytes,
+      s.bufferCapacity,
+      s.bufferCapacityBytes,
+      s.bufferFill,
+      s.sinkConnected,
+      s.filesOpen,
+      s.startTime,
+    ];
+    for (const gauge of gauges) {
+      for (const { labels } of (await gauge.get()).values) {
+        if (labels.component_id === id) (gauge as { remove(l: typeof labels): void }).remove(labels);
+      }
+    }
+  }
+
   /** Whether the sink last reported being connected; undefined before its first report. */
   isSinkConnected(id: string): boolean | undefined {
     return this.connectionState.get(id);
@@ -260,6 +313,24 @@ export class Metrics {
     this.s.bufferCapacity.set(l, gate.maxEvents);
     this.s.bufferCapacityBytes.set(l, gate.maxBytes);
     this.s.bufferFill.set(l, gate.fillRatio);
+  }
+
+  /** A source has a disk buffer: its torn-record and write-error series start at 0. */
+  diskBufferCreated(id: string): void {
+    if (!this.enabled) return;
+    const l = this.l(id, 'buffer');
+    this.s.bufferTorn.inc(l, 0);
+    this.s.bufferWriteErrors.inc({ ...l, code: 'ENOSPC' }, 0);
+  }
+
+  /** Torn or corrupt disk-buffer frames found (recovery cut them, or a read skipped them). */
+  bufferTornRecords(id: string, n = 1): void {
+    if (this.enabled && n > 0) this.s.bufferTorn.inc(this.l(id, 'buffer'), n);
+  }
+
+  /** A disk-buffer write failed with errno `code` and is being retried (the source waits). */
+  bufferWriteError(id: string, code: string): void {
+    if (this.enabled) this.s.bufferWriteErrors.inc({ ...this.l(id, 'buffer'), code });
   }
 
   /** Sum of the samples of one series whose labels match, for summaries and tests. */
