@@ -5,10 +5,15 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { LOG_LEVELS } from '../core/logger.js';
+import { registerCat } from './cat.js';
 import { registerConfigReference } from './config-reference.js';
 import { registerConsume } from './consume.js';
+import { registerDemo } from './demo.js';
+import { registerImportFlume } from './import-flume.js';
 import { registerRun } from './run.js';
+import { registerSchemas } from './schemas.js';
 import { registerSimulate } from './simulate.js';
+import { registerTop } from './top.js';
 import { registerValidate } from './validate.js';
 
 function packageVersion(): string {
@@ -28,7 +33,12 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerConfigReference(program);
   registerSimulate(program);
+  registerDemo(program);
+  registerTop(program);
   registerConsume(program);
+  registerImportFlume(program);
+  registerSchemas(program);
+  registerCat(program);
   return program;
 }
 
