@@ -173,9 +173,9 @@ describe('Kubernetes manifests', () => {
       expect((buffer.dir ?? config.agent.stateDir).startsWith(data)).toBe(true);
     });
 
-    it('differs from the compose config only in the driving buffer', () => {
+    it('differs from the pilot config (config/smartcar.yaml) only in the driving buffer', () => {
       const ours = parseYamlText(text) as { sources: Record<string, YamlMap> };
-      const compose = readYaml(join(REPO, 'deploy', 'compose', 'smartcar.yaml')) as { sources: Record<string, YamlMap> };
+      const compose = readYaml(join(REPO, 'config', 'smartcar.yaml')) as { sources: Record<string, YamlMap> };
       (ours.sources.driving as YamlMap).buffer = (compose.sources.driving as YamlMap).buffer;
       expect(ours).toEqual(compose);
     });
