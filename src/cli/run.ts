@@ -33,6 +33,13 @@ export function registerRun(program: Command): void {
     .option('--watch-config', 'reload the config when the file changes (SIGHUP always reloads it)')
     .action(async (opts: { config: string; agent?: string; metricsAddress?: string; watchConfig?: boolean }) => {
       const logger = createLogger(program.opts<{ logLevel: LogLevel }>().logLevel);
+      // SIGHUP's default action kills the process: until the reload handler is installed (config
+      // load and agent creation can take a while), remember a SIGHUP and reload after the start.
+      let earlyReload = false;
+      const onEarlyHup = () => {
+        earlyReload = true;
+      };
+      process.on('SIGHUP', onEarlyHup);
       let flagAddress: ListenAddress | undefined;
       try {
         flagAddress = opts.metricsAddress === undefined ? undefined : parseListenAddress(opts.metricsAddress);
@@ -86,7 +93,7 @@ export function registerRun(program: Command): void {
       process.on('SIGTERM', onSignal);
       const started = agent.start();
       // Config reload (SIGHUP, --watch-config): changed pipelines drain and restart, the rest keep running.
-      startReloadTriggers({
+      const { reloader } = startReloadTriggers({
         agent,
         file: opts.config,
         load,
@@ -94,6 +101,8 @@ export function registerRun(program: Command): void {
         watch: opts.watchConfig === true,
         after: started,
       });
+      process.off('SIGHUP', onEarlyHup);
+      if (earlyReload) void reloader.request('SIGHUP');
       await started;
       try {
         await agent.finished;

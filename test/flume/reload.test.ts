@@ -116,4 +116,28 @@ describe('rxflume run -c agent.conf: config reload', () => {
     expect((await cli.exit).code).toBe(0);
     expect((await written(t.dir)).sort()).toEqual(kept().sort());
   });
+
+  it('a SIGHUP while the config is still loading does not kill the agent: it reloads after the start', { timeout: 120_000 }, async () => {
+    const t = await tempDir('rxflume-flume-early-hup-');
+    cleanup = t.cleanup;
+    const file = join(t.dir, 'agent.conf');
+    writeFileSync(file, conf(t.dir));
+    writeFileSync(join(t.dir, 'driving.log'), `${DRIVING_HEADER}\n`);
+    const cli = startCli(['run', '-c', file], { cwd: t.dir });
+    // The import's warnings are logged while the config loads, before the agent exists.
+    let sent = false;
+    cli.child.stderr?.on('data', () => {
+      if (!sent && cli.stderr().includes('flume import:')) {
+        sent = true;
+        cli.child.kill('SIGHUP');
+      }
+    });
+    await waitFor(() => logged(cli, 'agent started').length === 1 && logged(cli, 'config reload').length > 0, {
+      timeoutMs: 60_000,
+      what: `the agent to start and reload: ${cli.stderr()}`,
+    });
+    expect(sent).toBe(true);
+    cli.child.kill('SIGTERM');
+    expect(await cli.exit).toEqual({ code: 0, signal: null });
+  });
 });
