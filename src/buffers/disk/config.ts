@@ -39,7 +39,10 @@ export const diskBufferSchema = z.strictObject({
   whenFull: z
     .enum(['block', 'drop_newest'], { error: 'must be block or drop_newest' })
     .default(DISK_BUFFER_DEFAULTS.whenFull)
-    .describe('block: the source waits for space; drop_newest: batches that do not fit are dropped and counted (buffer_full).'),
+    .describe(
+      'block: the source waits for space; drop_newest: while the log is full, the source drops its newest batches ' +
+        '(counted buffer_full, before validation).',
+    ),
 });
 
 export type DiskBufferOptions = z.output<typeof diskBufferSchema>;

@@ -7,7 +7,9 @@
  *   `fsync: batch`): only then may the source's events be acknowledged.
  * - Space: frame bytes on disk never exceed `maxBytes`, except that a frame is always admitted
  *   when every sink has read everything (otherwise one oversized batch could never pass). A full
- *   log makes `append` wait in FIFO order (`block`) or answer `dropped` (`drop_newest`).
+ *   log makes `append` wait in FIFO order (`block`) or answer `dropped` (`drop_newest`); either
+ *   way the unsealed segment is sealed once every sink has read it, so its space comes back
+ *   (without that, a log whose bytes all sit in that segment would stay full for good).
  * - A segment is deleted only when it is sealed and every sink's position is past its end; the
  *   reader is never behind the lowest sink position, so it never reads a deleted segment.
  * - `read` yields frames in log order from the lowest sink position; it ends when `end()` was
@@ -90,6 +92,11 @@ export class DiskLog {
   /** Appends in progress (waiting for space or for the writer). */
   private outstanding = 0;
   private spaceWaiters = 0;
+  /**
+   * A `drop_newest` append found the log full since the last roll: the bytes may all sit in the
+   * unsealed segment, which nothing else would seal, so acknowledgements roll it (see append).
+   */
+  private droppedSinceRoll = false;
   private ended = false;
   private closed = false;
   private wakeReader: (() => void) | undefined;
@@ -104,6 +111,11 @@ export class DiskLog {
     this.positions = new SinkPositions(store, opts.sinkIds, opts.logger);
     this.space = new FlowGate({ maxEvents: Number.MAX_SAFE_INTEGER, maxBytes: opts.maxBytes, whenFull: opts.whenFull });
     this.held = new HeldFrames(opts.heldEventsLimit, opts.readerStallMs);
+  }
+
+  /** Appends are waiting for space (`block`): the log is full until the sinks free some. */
+  get holdingForSpace(): boolean {
+    return this.spaceWaiters > 0;
   }
 
   /** Bytes of frames on disk (not yet deleted). */
@@ -155,6 +167,7 @@ export class DiskLog {
       onSealed: (seq, size) => {
         const s = this.segments.get(seq);
         if (s) s.sealedSize = size;
+        this.droppedSinceRoll = false;
         this.deleteConsumed();
         this.wake();
       },
@@ -175,8 +188,14 @@ export class DiskLog {
       const frameBytes = frame.length;
       const answer = this.space.admit(1, frameBytes);
       let admitted: AdmitResult;
-      if (typeof answer === 'string') admitted = answer;
-      else {
+      if (typeof answer === 'string') {
+        admitted = answer;
+        if (admitted === 'dropped') {
+          // Full, maybe only with consumed frames in the unsealed segment: seal it so it can go.
+          this.droppedSinceRoll = true;
+          this.rollIfConsumed();
+        }
+      } else {
         this.spaceWaiters++;
         // Full while every sink has read everything: the bytes sit in the unsealed segment.
         this.rollIfConsumed();
@@ -228,7 +247,7 @@ export class DiskLog {
   sinkAcknowledged(sinkId: string, end: LogPosition): void {
     this.positions.advance(sinkId, end);
     this.deleteConsumed();
-    if (this.spaceWaiters > 0) this.rollIfConsumed();
+    if (this.spaceWaiters > 0 || this.droppedSinceRoll) this.rollIfConsumed();
   }
 
   /** Paces the intake to the reader while it keeps up (see held-frames.ts); awaited in intake order. */

@@ -17,7 +17,8 @@
  *   position (positions.ts), so only frames it had not acknowledged (plus, after a crash, at
  *   most the last ~200 ms of acknowledgements whose position save had not happened) come again.
  * - A segment is deleted only when every sink of the source is past it; `maxBytes` bounds the
- *   frame bytes on disk (`whenFull: block` holds the source, `drop_newest` drops and counts).
+ *   frame bytes on disk (`whenFull: block` holds the source, `drop_newest` makes the source
+ *   drop and count its newest batches while the log is full, see source-buffer.ts).
  * - Stopping drains the log to the sinks within the agent's drain deadline; what is left is
  *   delivered after the next start (it is on disk).
  *

@@ -5,8 +5,9 @@
  * Invariants:
  * - Write side: each incoming batch becomes one frame; its events are settled `delivered` (the
  *   source checkpoint may advance, flow-gate credit comes back) only once the frame is durable in
- *   the log; `rejected` and counted `buffer_full` when `drop_newest` found the log full; `failed`
- *   when the stage closed first (read again after a restart). Appends keep the input order.
+ *   the log; `rejected` and counted `buffer_full` when a log built with `drop_newest` found itself
+ *   full (the agent builds its logs with `block` and drops at the intake, see source-buffer.ts);
+ *   `failed` when the stage closed first (read again after a restart). Appends keep the input order.
  * - Read side: frames are read back in log order from the lowest sink position, decoded into
  *   events with their original ids, headers, bodies and records, and fanned out to the lanes.
  *   At most `window` events/bytes are in flight to the lanes (the slowest sink governs the

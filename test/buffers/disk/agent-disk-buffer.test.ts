@@ -36,6 +36,38 @@ describe('disk buffer in the agent', () => {
     expect(segmentFiles(bufferDir).length).toBeLessThanOrEqual(1);
   });
 
+  it('maxBytes smaller than one batch (block): every batch still passes, one at a time, and all lines arrive', async () => {
+    const t = await tempDir('rxflume-disk-');
+    cleanup = t.cleanup;
+    agent = await startSpoolAgent({ dir: t.dir, buffer: '{ type: disk, maxBytes: 1KiB }' });
+    const lines = numberedLines('tiny', 3000);
+    spoolLines(t.dir, 'part-1.txt', lines);
+    await waitFor(() => existsSync(join(t.dir, 'spool', 'part-1.txt.COMPLETED')), { timeoutMs: 60_000, what: 'spool file completed' });
+    expect((await agent.stop()).drained).toBe(true);
+    agent = undefined;
+    const got = await sinkLines(join(t.dir, 'hdfs'));
+    expect(new Set(got)).toEqual(new Set(lines));
+    expect(got.length).toBe(lines.length);
+  });
+
+  it('maxBytes smaller than one batch (drop_newest): the source drops while the log is full but never stalls for good', async () => {
+    const t = await tempDir('rxflume-disk-');
+    cleanup = t.cleanup;
+    agent = await startSpoolAgent({ dir: t.dir, buffer: '{ type: disk, maxBytes: 1KiB, whenFull: drop_newest }' });
+    const first = numberedLines('one', 3000);
+    spoolLines(t.dir, 'part-1.txt', first);
+    await waitFor(() => existsSync(join(t.dir, 'spool', 'part-1.txt.COMPLETED')), { timeoutMs: 60_000, what: 'first file completed' });
+    // Every line of the first file is settled (appended or dropped), so no append waits for
+    // space: the next batch is admitted, and it waits in the log until the sink frees space.
+    const second = numberedLines('two', 10);
+    spoolLines(t.dir, 'part-2.txt', second);
+    await waitFor(() => existsSync(join(t.dir, 'spool', 'part-2.txt.COMPLETED')), { timeoutMs: 60_000, what: 'second file completed' });
+    expect((await agent.stop()).drained).toBe(true);
+    agent = undefined;
+    const got = new Set(await sinkLines(join(t.dir, 'hdfs')));
+    for (const line of second) expect(got.has(line), line).toBe(true);
+  });
+
   it('counts a torn record found at start and reports the buffer gauges of the log', async () => {
     const t = await tempDir('rxflume-disk-');
     cleanup = t.cleanup;

@@ -151,6 +151,29 @@ describe('diskBuffered stage', () => {
     expect(flaky2.events).toEqual(all);
   });
 
+  it('a batch a sink refused permanently is dead-lettered and passed: its position moves on, a restart does not resend it', async () => {
+    const t = await tempDir('rxflume-stage-');
+    cleanup = t.cleanup;
+    const good = new ArraySink('good');
+    const refusing = new ArraySink('refusing', { failures: [new RxfError(ErrorCodes.SINK_PERMANENT, 'refused')] });
+    const deadLetter = new ArrayDeadLetter();
+    const first = await run(t.dir, [good, refusing], { deadLetter });
+    const all = lines(0, 60);
+    for (let i = 0; i < 60; i += 20) first.input.next(parsed(all.slice(i, i + 20)));
+    first.input.complete();
+    await waitFor(() => first.completed(), { what: 'first run complete' });
+    expect(refusing.events).toEqual(all.slice(20));
+    expect(deadLetter.entries.map((e) => e.event.body.toString())).toEqual(all.slice(0, 20));
+
+    const good2 = new ArraySink('good');
+    const refusing2 = new ArraySink('refusing');
+    const second = await run(t.dir, [good2, refusing2]);
+    second.input.complete();
+    await waitFor(() => second.completed(), { what: 'replay finished' });
+    expect(good2.events).toEqual([]);
+    expect(refusing2.events).toEqual([]);
+  });
+
   it('whenFull drop_newest in the stage: dropped batches are settled rejected and counted buffer_full', async () => {
     const t = await tempDir('rxflume-stage-');
     cleanup = t.cleanup;
