@@ -240,7 +240,7 @@ export class Metrics {
   /** Zero-initialises a tail source's rotation series (the kinds the follower reports). */
   tailSourceCreated(id: string): void {
     if (!this.enabled) return;
-    for (const kind of ['rename', 'delete', 'copytruncate', 'truncate', 'while_stopped']) {
+    for (const kind of ['rename', 'delete', 'copytruncate', 'truncate', 'while_stopped', 'unseen']) {
       this.s.rotations.inc({ ...this.l(id, 'source'), kind }, 0);
     }
   }

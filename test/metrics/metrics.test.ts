@@ -32,6 +32,7 @@ describe('Metrics', () => {
       'rxflume_spool_files_pending{component_id="status",component_kind="source"} 0',
       'rxflume_spool_files_total{component_id="status",component_kind="source",outcome="quarantined"} 0',
       'rxflume_tail_rotations_total{component_id="driving",component_kind="source",kind="copytruncate"} 0',
+      'rxflume_tail_rotations_total{component_id="driving",component_kind="source",kind="unseen"} 0',
       'rxflume_sink_events_total{component_id="hdfs",component_kind="sink",result="acknowledged"} 0',
       'rxflume_sink_reconnects_total{component_id="hdfs",component_kind="sink"} 0',
       'rxflume_dead_lettered_total{component_id="hdfs",component_kind="sink",reason="sink_permanent"} 0',

@@ -13,6 +13,9 @@
  *      same inode got shorter than our offset or its first bytes changed, it was truncated: a
  *      copytruncate copy (sibling named `<base>…`, same content prefix) supplies the bytes between
  *      our offset and the copy's end, then the truncated file is read from 0.
+ *   4. Before the file now under the name is read after a rotation, siblings that held the name
+ *      (or a copy of it) only between two looks are read first (unseen-rotations.ts: modified
+ *      since the last look that found the name on our file, unknown identity, not compressed).
  *
  * Event ids: a file's fileKey is frozen at its first batch, and the checkpoint holding it is made
  * durable before that batch is emitted (a replay after a crash carries the same ids). `startAt:
@@ -29,8 +32,8 @@
  *
  * Remaining races (inherent to following by name, documented in docs/tail-follower.md): bytes a
  * writer appends to a rotated-away file after we drained it, bytes written between logrotate's
- * copy and its truncate, and a truncated file that regrows past our offset with the same first
- * bytes before we look.
+ * copy and its truncate, a truncated file that regrows past our offset with the same first
+ * bytes before we look, and more than MAX_UNSEEN unseen rotations (or any while stopped).
  */
 import { open } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
@@ -46,10 +49,14 @@ import { resumeFromCheckpoint } from './resume.js';
 import { findCopy, type LocatedFile } from './siblings.js';
 import { lineStartBefore } from './start-at.js';
 import { StoppableAdmission } from './stoppable-admission.js';
+import { findUnseenRotations } from './unseen-rotations.js';
 import { Waker } from './waker.js';
 
 /** How far the committed offset moves before an advance alone updates the lag gauge. */
 const LAG_STEP_BYTES = 1024 * 1024;
+
+/** Identities of files read to their end that are remembered (never picked up as unseen). */
+const FINISHED_REMEMBERED = 32;
 
 export class TailFollower {
   private readonly path: string;
@@ -76,6 +83,12 @@ export class TailFollower {
   /** Size of the current file when last looked at, and the offset last reported (lag gauge). */
   private currentSize = 0;
   private lagOffset = 0;
+  /** Date.now() before the last look that found the name still on the current file. */
+  private lookedAtMs = 0;
+  /** A rotation took the name away: look for unseen rotated files before reading the new one. */
+  private unseenCheckPending = false;
+  /** Files read to their end lately (bounded), so a late-appended one is not read again. */
+  private readonly finished: FileIdentity[] = [];
 
   constructor(
     private readonly ctx: SourceContext,
@@ -143,6 +156,7 @@ export class TailFollower {
   }
 
   private async resume(): Promise<boolean> {
+    this.lookedAtMs = Date.now();
     const state = await this.checkpoint.load();
     if (!state) {
       this.applyStartAt = true;
@@ -232,6 +246,8 @@ export class TailFollower {
     file.progress.seal();
     await file.closeHandle();
     this.draining.shift();
+    this.finished.push(file.identity);
+    if (this.finished.length > FINISHED_REMEMBERED) this.finished.shift();
     this.checkpoint.request();
     return true;
   }
@@ -260,6 +276,7 @@ export class TailFollower {
   }
 
   private async openName(): Promise<FollowedFile | undefined> {
+    const lookedAt = Date.now();
     let fh: import('node:fs/promises').FileHandle;
     try {
       fh = await open(this.path, 'r');
@@ -277,6 +294,9 @@ export class TailFollower {
       if (!stat.isFile) throw Object.assign(new Error(`${this.path} is not a regular file`), { code: 'ENOTFILE' });
       const start =
         this.applyStartAt && this.config.startAt === 'end' ? await lineStartBefore(fh, stat.size, this.config.readChunkBytes) : 0;
+      if (this.unseenCheckPending) await this.pickUpUnseen(stat);
+      this.unseenCheckPending = false;
+      this.lookedAtMs = lookedAt;
       this.applyStartAt = false;
       this.waitingLogged = false;
       const file = this.follow({ path: this.path, fh, stat }, identity, start);
@@ -290,10 +310,42 @@ export class TailFollower {
     }
   }
 
+  /**
+   * After a rotation, before the new file under the name is read: files that held the name (or a
+   * copy of it) only between our last look and now are read first, oldest first (race 4; see
+   * unseen-rotations.ts). They are drained like any rotated-away file and checkpointed in
+   * `draining`, so a restart resumes them. Throws (caller retries) before anything is retired.
+   */
+  private async pickUpUnseen(named: { dev: string; ino: string }): Promise<void> {
+    const known = [...this.finished, ...this.unfinished.map((f) => f.identity), ...this.draining.map((f) => f.identity)];
+    const { files, skipped } = await findUnseenRotations({
+      dir: this.dir,
+      baseName: this.baseName,
+      lookedAtMs: this.lookedAtMs,
+      named,
+      known,
+    });
+    if (skipped.length > 0) {
+      this.ctx.logger.warn(
+        { source: this.ctx.id, path: this.path, skipped },
+        'tail: more unseen rotated files than the bound; the oldest are not read',
+      );
+    }
+    for (const { found, identity, mtimeMs } of files) {
+      this.ctx.metrics.tailRotation(this.ctx.id, 'unseen');
+      this.ctx.logger.info(
+        { source: this.ctx.id, path: this.path, from: found.path, size: found.stat.size, mtimeMs, lookedAtMs: this.lookedAtMs },
+        'tail: rotated file not seen between two looks; reading it before the new file',
+      );
+      this.retire(this.follow(found, identity, 0));
+    }
+  }
+
   /** At EOF of the current file: rotation, truncation, or nothing (answers whether to go on now). */
   private async checkRotation(file: FollowedFile): Promise<boolean> {
     const fh = file.handle;
     if (!fh) return false;
+    const lookedAt = Date.now();
     const named = await statPath(this.path);
     // Name gone: renamed or deleted, no new file yet. Keep reading the old handle meanwhile.
     if (!named) return false;
@@ -312,6 +364,8 @@ export class TailFollower {
       file.identity = checked;
       this.checkpoint.request();
     }
+    // Only a look that found the name on our file, intact, bounds where unseen bytes can be.
+    this.lookedAtMs = lookedAt;
     this.reportLag(file, own.size);
     return false;
   }
@@ -341,6 +395,7 @@ export class TailFollower {
     this.ctx.metrics.tailRotation(this.ctx.id, kind);
     this.ctx.logger.info({ source: this.ctx.id, path: this.path, kind, offset: file.readOffset }, 'tail: rotation');
     this.current = undefined;
+    this.unseenCheckPending = true;
     this.retire(file);
     this.checkpoint.request();
   }

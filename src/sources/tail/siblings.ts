@@ -46,7 +46,17 @@ export async function openIfSame(
   }
 }
 
-async function listStats(dir: string, accept: (name: string) => boolean) {
+/** A regular file in the folder, as listed (by path; confirm on a handle before trusting it). */
+export interface ListedFile {
+  readonly path: string;
+  readonly dev: string;
+  readonly ino: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** Stats of the regular files in `dir` whose names `accept` takes. */
+export async function listStats(dir: string, accept: (name: string) => boolean): Promise<ListedFile[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -54,7 +64,7 @@ async function listStats(dir: string, accept: (name: string) => boolean) {
     if (isTransient(err)) throw err;
     return [];
   }
-  const out: { path: string; dev: string; ino: string; size: number; mtimeMs: number }[] = [];
+  const out: ListedFile[] = [];
   for (const name of names) {
     if (!accept(name)) continue;
     const path = join(dir, name);
@@ -100,6 +110,6 @@ export async function findCopy(dir: string, baseName: string, want: FileIdentity
 const TRANSIENT = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EIO', 'ENOMEM', 'EINTR']);
 
 /** Errors that say "not now" rather than "not there". */
-function isTransient(err: unknown): boolean {
+export function isTransient(err: unknown): boolean {
   return TRANSIENT.has((err as NodeJS.ErrnoException | undefined)?.code ?? '');
 }
