@@ -12,7 +12,6 @@ import { listFiles, startPilotAgent } from '../support/pilot.js';
 import { expectedStatusLines, mismatches, readTextLines, spoolStatusDay } from '../support/status-day.js';
 import { tempDir } from '../support/wait.js';
 import { WebHdfsEmulator } from '../support/webhdfs/emulator.js';
-import { withWebHdfsUrl } from '../support/webhdfs/pilot.js';
 
 describe('pilot status day → HDFS over WebHDFS (emulator)', () => {
   let cleanup: () => Promise<void> = async () => {};
@@ -25,7 +24,9 @@ describe('pilot status day → HDFS over WebHDFS (emulator)', () => {
       await emulator.stop();
       await t.cleanup();
     };
-    const run = await spoolStatusDay(t.dir, () => startPilotAgent(t.dir, (yaml) => withWebHdfsUrl(yaml, emulator.url())));
+    const run = await spoolStatusDay(t.dir, () =>
+      startPilotAgent(t.dir, undefined, { RXFLUME_HDFS_URL: emulator.url(), RXFLUME_HDFS_USER: 'flume' }),
+    );
     expect(run.dataLines).toBe(2_160_100);
     console.log(`status day over WebHDFS: 2,160,200 lines in ${(run.elapsedMs / 1000).toFixed(1)} s (information only, not asserted)`);
     expect(run.drained).toBe(true);

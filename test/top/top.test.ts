@@ -58,6 +58,14 @@ function row(text: string, id: string): string[] {
 
 describe('rxflume top', () => {
   it('--once prints the numbers the agent reports', { timeout: 60_000 }, async () => {
+    // The buffer gauges are sampled: wait until they show the settled day before the snapshot.
+    await waitFor(
+      async () => {
+        const reading = readingOf(parseExposition(await (await fetch(`${url}/metrics`)).text()));
+        return reading.sources.find((s) => s.id === 'status')?.bufferEvents === 0;
+      },
+      { what: 'the status buffer gauge to read 0' },
+    );
     const r = await runCli(['top', '--once', '--url', url]);
     expect(r.code, r.stderr).toBe(0);
     const metrics = readingOf(parseExposition(await (await fetch(`${url}/metrics`)).text()));
