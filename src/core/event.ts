@@ -77,6 +77,67 @@ export function hasRecord(event: FlumeEvent): boolean {
   return event.encodedRecord?.() !== undefined || event.record !== undefined;
 }
 
+/**
+ * An event whose headers may be one object shared with other events (sources' line events): a
+ * batch stamped alike by interceptors then holds one headers object, not one per event.
+ * `headers` stays a plain mutable object to every reader (the holder copies a shared object on
+ * first access), so code that writes `event.headers[k] = v` is unaffected; hot paths read with
+ * `peekHeaders` and replace with `shareHeaders` to avoid that copy.
+ */
+export interface SharedHeadersHolder {
+  /** The current headers, possibly shared: read them, never modify them. */
+  peekHeaders(): Readonly<Headers>;
+  /** Replaces the headers by `headers`, which the caller shares and must never modify again. */
+  shareHeaders(headers: Readonly<Headers>): void;
+}
+
+export function canShareHeaders(event: FlumeEvent): event is FlumeEvent & SharedHeadersHolder {
+  return typeof (event as Partial<SharedHeadersHolder>).shareHeaders === 'function';
+}
+
+/** The event's headers for reading only, without the private copy `event.headers` may make. */
+export function peekHeaders(event: FlumeEvent): Readonly<Headers> {
+  return canShareHeaders(event) ? event.peekHeaders() : event.headers;
+}
+
+/**
+ * An event that can carry bytes appended to its body without rebuilding it (sources' line
+ * events): reading `body` joins them once; hot paths use the helpers below, which never join.
+ */
+export interface BodySuffixHolder {
+  /** Appends `bytes` (whose text is `text`, same characters in UTF-8) to the body. */
+  appendToBody(bytes: Buffer, text: string): void;
+  /** Length of the body with anything appended. */
+  bodyLength(): number;
+  /** Copies the body with anything appended into `target` at `pos`; answers the bytes copied. */
+  copyBodyInto(target: Uint8Array, pos: number): number;
+  /** The body decoded as `encoding`: with anything appended (`whole`), or only as read (`read`). */
+  bodyText(encoding: 'latin1' | 'utf8', part?: 'whole' | 'read'): string;
+  /** Bytes appended and not joined into the body yet (0: `read` and `whole` are the same). */
+  appendedLength(): number;
+}
+
+export function canHoldBodySuffix(event: FlumeEvent): event is FlumeEvent & BodySuffixHolder {
+  return typeof (event as Partial<BodySuffixHolder>).appendToBody === 'function';
+}
+
+/** The body's length, without joining an appended suffix. */
+export function bodyLength(event: FlumeEvent): number {
+  return canHoldBodySuffix(event) ? event.bodyLength() : event.body.length;
+}
+
+/** Copies the body into `target` at `pos` without joining an appended suffix; answers the bytes copied. */
+export function copyBodyInto(event: FlumeEvent, target: Uint8Array, pos: number): number {
+  if (canHoldBodySuffix(event)) return event.copyBodyInto(target, pos);
+  target.set(event.body, pos);
+  return event.body.length;
+}
+
+/** The body decoded as `encoding`, without joining an appended suffix into a new buffer. */
+export function bodyText(event: FlumeEvent, encoding: 'latin1' | 'utf8'): string {
+  return canHoldBodySuffix(event) ? event.bodyText(encoding) : event.body.toString(encoding);
+}
+
 /** The Avro schema the records of a batch were validated against (set by the validation stage). */
 export interface SchemaRef {
   /** Full name, e.g. `smartcar.CarStatus`. */
@@ -100,7 +161,7 @@ export function eventId(sourceId: string, fileKey: string, offset: number): stri
 /** Sum of body lengths: the byte measure used by the bounded buffer. */
 export function batchBytes(events: readonly FlumeEvent[]): number {
   let n = 0;
-  for (const e of events) n += e.body.length;
+  for (const e of events) n += bodyLength(e);
   return n;
 }
 

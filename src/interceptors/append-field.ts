@@ -5,12 +5,13 @@
  *
  * The date is the event's `timestamp` header (epoch millis, set by the timestamp interceptor
  * earlier in the chain) when `useHeader` and the header is a valid number, else `ctx.now()`.
- * The suffix bytes are cached per second, so a batch stamped at one time encodes once; the
- * body is rebuilt into one new buffer (the old one may be a slice of a shared read buffer).
+ * The suffix bytes are cached per second, so a batch stamped at one time encodes once. A line
+ * event keeps the suffix beside its body (joined only if someone reads `body`; the parse worker
+ * and text files copy both parts); any other event gets its body rebuilt into one new buffer.
  */
 import { z } from 'zod';
 import type { ComponentRegistration, Interceptor } from '../core/component.js';
-import type { FlumeEvent } from '../core/event.js';
+import { canHoldBodySuffix, type FlumeEvent, peekHeaders } from '../core/event.js';
 import { compileDatePattern } from './date-format.js';
 import { timeZoneOption } from './options.js';
 
@@ -41,12 +42,14 @@ export const appendFieldInterceptor: ComponentRegistration<AppendFieldConfig, In
     const pattern = compileDatePattern(config.format, config.timeZone);
     const { delimiter, useHeader } = config;
     let cachedDate = '';
+    let cachedText = '';
     let cachedSuffix = Buffer.alloc(0);
     const suffixFor = (epochMs: number): Buffer => {
       const date = pattern.format(epochMs);
       if (date !== cachedDate) {
         cachedDate = date;
-        cachedSuffix = Buffer.from(delimiter + date, 'utf8');
+        cachedText = delimiter + date;
+        cachedSuffix = Buffer.from(cachedText, 'utf8');
       }
       return cachedSuffix;
     };
@@ -58,7 +61,7 @@ export const appendFieldInterceptor: ComponentRegistration<AppendFieldConfig, In
       intercept(event: FlumeEvent): FlumeEvent {
         let when = Number.NaN;
         if (useHeader) {
-          const header = event.headers[TIMESTAMP_HEADER];
+          const header = peekHeaders(event)[TIMESTAMP_HEADER];
           if (header === lastHeader) when = lastWhen;
           else if (header !== undefined && header !== '') {
             when = Number(header);
@@ -67,6 +70,11 @@ export const appendFieldInterceptor: ComponentRegistration<AppendFieldConfig, In
           }
         }
         const suffix = suffixFor(Number.isFinite(when) ? when : ctx.now());
+        if (canHoldBodySuffix(event)) {
+          // Line events keep the suffix beside the body; readers see it joined (see BodySuffixHolder).
+          event.appendToBody(suffix, cachedText);
+          return event;
+        }
         const body = Buffer.allocUnsafe(event.body.length + suffix.length);
         // Uint8Array#set: a plain memcpy, cheaper than Buffer#copy's argument handling for short lines.
         body.set(event.body, 0);

@@ -7,6 +7,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { z } from 'zod';
 import type { ComponentRegistration, Interceptor } from '../core/component.js';
 import type { FlumeEvent } from '../core/event.js';
+import { HeaderSetter } from './header-setter.js';
 import { headerNameOption } from './options.js';
 
 export const hostConfigSchema = z.strictObject({
@@ -27,12 +28,12 @@ export const hostInterceptor: ComponentRegistration<HostConfig, Interceptor> = {
   type: 'host',
   configSchema: hostConfigSchema,
   create(config) {
-    const { hostHeader, preserveExisting } = config;
+    const setter = new HeaderSetter(config.hostHeader, config.preserveExisting);
     const value = config.useIP ? localAddress() : hostname();
     return {
       type: 'host',
       intercept(event: FlumeEvent): FlumeEvent {
-        if (!(preserveExisting && hostHeader in event.headers)) event.headers[hostHeader] = value;
+        setter.set(event, value);
         return event;
       },
     };

@@ -8,10 +8,14 @@
  * The regex is compiled once, without the `g` flag (so no `lastIndex` state between events).
  * The body is read as latin1 when the regex is pure ASCII (one char per byte: fastest, and
  * it never fails on invalid UTF-8), else as UTF-8 so non-ASCII patterns match characters.
+ *
+ * Bytes appended by append_field and not joined yet (see BodySuffixHolder): a regex that cannot
+ * look past the end of its match (no `$`, `\b`, `\B`, lookahead) that matches the body as read
+ * matches the whole body too, so the whole body's text is only built when the first test fails.
  */
 import { z } from 'zod';
 import type { ComponentRegistration, Interceptor } from '../core/component.js';
-import type { FlumeEvent } from '../core/event.js';
+import { bodyText, canHoldBodySuffix, type FlumeEvent } from '../core/event.js';
 import { isAscii, regexOption } from './options.js';
 
 export const regexFilterConfigSchema = z.strictObject({
@@ -25,13 +29,20 @@ export const regexFilterInterceptor: ComponentRegistration<RegexFilterConfig, In
   configSchema: regexFilterConfigSchema,
   create(config) {
     const regex = new RegExp(config.regex);
-    const encoding: BufferEncoding = isAscii(config.regex) ? 'latin1' : 'utf8';
+    const encoding: 'latin1' | 'utf8' = isAscii(config.regex) ? 'latin1' : 'utf8';
     const keepOnMatch = !config.excludeEvents;
+    // Conservative: any `$`, `\b`/`\B` or lookahead in the source, even escaped or in a class.
+    const matchIgnoresWhatFollows = !/\$|\\[bB]|\(\?[=!]/.test(config.regex);
+    const matches = (event: FlumeEvent): boolean => {
+      if (!matchIgnoresWhatFollows || !canHoldBodySuffix(event) || event.appendedLength() === 0)
+        return regex.test(bodyText(event, encoding));
+      return regex.test(event.bodyText(encoding, 'read')) || regex.test(event.bodyText(encoding, 'whole'));
+    };
     return {
       type: 'regex_filter',
       intercept(event: FlumeEvent): FlumeEvent | null {
         if (event.error) return event;
-        return regex.test(event.body.toString(encoding)) === keepOnMatch ? event : null;
+        return matches(event) === keepOnMatch ? event : null;
       },
     };
   },

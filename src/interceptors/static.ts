@@ -1,10 +1,12 @@
 /**
  * `static` (Flume's StaticInterceptor): sets one fixed header, e.g. `logType=car-batch-log`.
- * By default (as in Flume) an existing header of that name is kept.
+ * By default (as in Flume) an existing header of that name is kept. Events that had the same
+ * headers share the result (see HeaderSetter).
  */
 import { z } from 'zod';
 import type { ComponentRegistration, Interceptor } from '../core/component.js';
 import type { FlumeEvent } from '../core/event.js';
+import { HeaderSetter } from './header-setter.js';
 import { headerNameOption } from './options.js';
 
 export const staticConfigSchema = z.strictObject({
@@ -18,11 +20,12 @@ export const staticInterceptor: ComponentRegistration<StaticConfig, Interceptor>
   type: 'static',
   configSchema: staticConfigSchema,
   create(config) {
-    const { key, value, preserveExisting } = config;
+    const { value } = config;
+    const setter = new HeaderSetter(config.key, config.preserveExisting);
     return {
       type: 'static',
       intercept(event: FlumeEvent): FlumeEvent {
-        if (!(preserveExisting && key in event.headers)) event.headers[key] = value;
+        setter.set(event, value);
         return event;
       },
     };

@@ -36,6 +36,7 @@ import { ErrorCodes } from '../core/errors.js';
 import { canHoldEncodedRecord, type EncodedRecords, type EventBatch, type FlumeEvent, settleAll } from '../core/event.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { canParseEventBodies } from '../schemas/parse-worker-client.js';
 import { DEAD_LETTER_RETRY_DEFAULTS, reasonForCode, writeDeadLetters } from './dead-letter-write.js';
 import type { RetryBackoffOptions } from './retry-backoff.js';
 
@@ -195,9 +196,9 @@ export function validateBatch(
       let closed = false;
 
       const send = (batch: EventBatch, parserOfBatch: BatchParser) => {
-        const bodies: Buffer[] = [];
-        for (const e of batch.events) if (!e.error) bodies.push(e.body);
-        const answer = bodies.length > 0 ? parserOfBatch.parseBatch(bodies) : Promise.resolve(NO_LINES);
+        const lines: FlumeEvent[] = [];
+        for (const e of batch.events) if (!e.error) lines.push(e);
+        const answer = lines.length === 0 ? Promise.resolve(NO_LINES) : parseLines(parserOfBatch, lines);
         answer.catch(() => undefined); // handled in the chain; this only marks it observed
         inWorker.add(batch);
         chain = chain
@@ -245,6 +246,12 @@ export function validateBatch(
         batchParser?.close().catch(() => undefined);
       };
     });
+}
+
+/** The parser's answer for `lines`, bodies copied without joining appended suffixes when it can. */
+function parseLines(parser: BatchParser, lines: readonly FlumeEvent[]): Promise<EncodedBatch> {
+  if (canParseEventBodies(parser)) return parser.parseEventBodies(lines);
+  return parser.parseBatch(lines.map((e) => e.body));
 }
 
 const NO_LINES: EncodedBatch = { encoded: Buffer.alloc(0), encodedEnds: new Int32Array(0), failures: [] };

@@ -12,6 +12,7 @@ import { ErrorCodes } from '../core/errors.js';
 import {
   type Ack,
   type AckOutcome,
+  type BodySuffixHolder,
   type EncodedRecordHolder,
   type EncodedRecords,
   type EventBatch,
@@ -19,6 +20,7 @@ import {
   eventId,
   type FlumeEvent,
   type Headers,
+  type SharedHeadersHolder,
 } from '../core/event.js';
 import type { FileProgress } from '../core/progress.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -28,20 +30,28 @@ export interface LineOrigin {
   readonly sourceId: string;
   readonly fileKey: string;
   readonly path: string;
-  /** Headers every event of this file starts with (copied per event). */
-  readonly headers?: Headers;
+  /** Headers every event of this file starts with: shared by its events, never modified after. */
+  readonly headers?: Readonly<Headers>;
 }
+
+const NO_HEADERS: Readonly<Headers> = Object.freeze({});
 
 /**
  * A line read from a file, and its own acknowledgement: one object per line instead of an event,
  * an ack, a closure, a position and an id string. Lines stay in memory for as long as they are in
  * flight (often long enough to be promoted out of V8's young generation), so their size is what
  * garbage collection pays for. `id` and `position` are derived on demand, and `record` may be held
- * as its Avro encoding (from a parse worker) and decoded only when read.
+ * as its Avro encoding (from a parse worker) and decoded only when read. Headers start as the
+ * file's shared object and stay shared while interceptors replace them with shared objects
+ * (`shareHeaders`); reading `headers` takes a private copy first, so writes never reach another line.
  */
-class LineEvent implements FlumeEvent, Ack, EncodedRecordHolder {
-  headers: Headers;
+class LineEvent implements FlumeEvent, Ack, EncodedRecordHolder, SharedHeadersHolder, BodySuffixHolder {
   error?: FlumeEvent['error'];
+  // Bytes appended to the body (append_field) and their text, joined only when `body` is read.
+  private suffix: Buffer | undefined = undefined;
+  private suffixText = '';
+  private currentHeaders: Headers;
+  private headersShared = true;
   private done = false;
   // The record, or its encoding (set by a parse worker) decoded on first read of `record`.
   private parsed: Record<string, unknown> | undefined = undefined;
@@ -57,10 +67,80 @@ class LineEvent implements FlumeEvent, Ack, EncodedRecordHolder {
     private readonly seq: number,
     private readonly offset: number,
     private readonly end: number,
-    public body: Buffer,
+    private rawBody: Buffer,
   ) {
-    this.credit = body.length;
-    this.headers = origin.headers ? { ...origin.headers } : {};
+    this.credit = rawBody.length;
+    this.currentHeaders = (origin.headers ?? NO_HEADERS) as Headers;
+  }
+
+  get body(): Buffer {
+    const suffix = this.suffix;
+    if (suffix !== undefined) {
+      const joined = Buffer.allocUnsafe(this.rawBody.length + suffix.length);
+      joined.set(this.rawBody, 0);
+      joined.set(suffix, this.rawBody.length);
+      this.rawBody = joined;
+      this.suffix = undefined;
+    }
+    return this.rawBody;
+  }
+
+  set body(value: Buffer) {
+    this.rawBody = value;
+    this.suffix = undefined;
+  }
+
+  appendToBody(bytes: Buffer, text: string): void {
+    if (this.suffix !== undefined) {
+      // A second append: join the first (rare: one append_field per chain in practice).
+      this.rawBody = this.body;
+    }
+    this.suffix = bytes;
+    this.suffixText = text;
+  }
+
+  appendedLength(): number {
+    return this.suffix === undefined ? 0 : this.suffix.length;
+  }
+
+  bodyLength(): number {
+    return this.rawBody.length + (this.suffix === undefined ? 0 : this.suffix.length);
+  }
+
+  copyBodyInto(target: Uint8Array, pos: number): number {
+    target.set(this.rawBody, pos);
+    if (this.suffix === undefined) return this.rawBody.length;
+    target.set(this.suffix, pos + this.rawBody.length);
+    return this.rawBody.length + this.suffix.length;
+  }
+
+  bodyText(encoding: 'latin1' | 'utf8', part: 'whole' | 'read' = 'whole'): string {
+    const head = this.rawBody.toString(encoding);
+    if (this.suffix === undefined || part === 'read') return head;
+    // The text is the suffix's UTF-8 reading: latin1 reads the same only for ASCII bytes.
+    return head + (encoding === 'utf8' || this.suffix.length === this.suffixText.length ? this.suffixText : this.suffix.toString(encoding));
+  }
+
+  get headers(): Headers {
+    if (this.headersShared) {
+      this.currentHeaders = { ...this.currentHeaders };
+      this.headersShared = false;
+    }
+    return this.currentHeaders;
+  }
+
+  set headers(value: Headers) {
+    this.currentHeaders = value;
+    this.headersShared = false;
+  }
+
+  peekHeaders(): Readonly<Headers> {
+    return this.currentHeaders;
+  }
+
+  shareHeaders(headers: Readonly<Headers>): void {
+    this.currentHeaders = headers as Headers;
+    this.headersShared = true;
   }
 
   get id(): string {

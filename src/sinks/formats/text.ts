@@ -3,9 +3,10 @@
  * by '\n', nothing else (headers are not written). Any batch is writable; a file never needs a
  * header, so all text files accept all batches.
  *
- * Performance: one buffer per bucket per batch, filled by `copy` (no per-event allocation).
+ * Performance: one buffer per bucket per batch, filled by copying bodies (no per-event allocation;
+ * a suffix an interceptor kept beside a body is copied after it, never joined first).
  */
-import type { FlumeEvent } from '../../core/event.js';
+import { bodyLength, copyBodyInto, type FlumeEvent } from '../../core/event.js';
 import type { FileEncoder, FileFormat } from './format.js';
 
 const NEWLINE = 0x0a;
@@ -16,11 +17,11 @@ const textEncoder: FileEncoder = {
   accepts: () => true,
   encode(events: readonly FlumeEvent[]): Buffer {
     let total = 0;
-    for (const e of events) total += e.body.length + 1;
+    for (const e of events) total += bodyLength(e) + 1;
     const out = Buffer.allocUnsafe(total);
     let pos = 0;
     for (const e of events) {
-      pos += e.body.copy(out, pos);
+      pos += copyBodyInto(e, out, pos);
       out[pos++] = NEWLINE;
     }
     return out;

@@ -17,7 +17,7 @@
  * a timestamp header equal to the previous one is not converted again.
  */
 import { posix } from 'node:path';
-import type { FlumeEvent } from '../../core/event.js';
+import { type FlumeEvent, type Headers, peekHeaders } from '../../core/event.js';
 import { ZonedCalendar } from './calendar.js';
 import { type CompiledTemplate, compilePathTemplate } from './path-template.js';
 
@@ -80,8 +80,9 @@ export class BucketRouter {
         previous = event;
         continue;
       }
-      const dir = this.dir.render(event.headers, time);
-      const prefix = this.prefix.render(event.headers, time);
+      const headers = peekHeaders(event);
+      const dir = this.dir.render(headers, time);
+      const prefix = this.prefix.render(headers, time);
       const raw = `${dir}\u0000${prefix}`;
       let group = byRaw.get(raw);
       if (!group) {
@@ -109,7 +110,7 @@ export class BucketRouter {
 
   private eventTime(event: FlumeEvent, batchNow: number): number {
     if (this.opts.useLocalTimeStamp) return batchNow;
-    const header = event.headers.timestamp;
+    const header = peekHeaders(event).timestamp;
     if (header === undefined) return batchNow;
     let ms: number;
     if (header === this.lastHeader) ms = this.lastMs;
@@ -123,7 +124,10 @@ export class BucketRouter {
 }
 
 function sameHeaders(names: readonly string[], a: FlumeEvent, b: FlumeEvent): boolean {
-  for (const name of names) if (a.headers[name] !== b.headers[name]) return false;
+  const ha: Readonly<Headers> = peekHeaders(a);
+  const hb: Readonly<Headers> = peekHeaders(b);
+  if (ha === hb) return true; // shared headers (see SharedHeadersHolder): nothing to compare
+  for (const name of names) if (ha[name] !== hb[name]) return false;
   return true;
 }
 
