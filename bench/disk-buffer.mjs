@@ -10,14 +10,11 @@
 //   // disk: [{ name, lines, seconds, ackSeconds, bytesPerLine? }, ...], memory first.
 // Or alone: `npm run build && node bench/disk-buffer.mjs` (BENCH_CARS, default 100 = the day file;
 // 24 ≈ a 500 k-line slice).
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseConfig } from '../dist/config/load.js';
-import { Agent } from '../dist/core/agent.js';
-import { silentLogger } from '../dist/core/logger.js';
-import { makeStatusDay, statusPipelineConfig } from './spool-to-hdfs.mjs';
+import { makeStatusDay, spoolRun, statusPipelineConfig } from './spool-to-hdfs.mjs';
 
 export const DISK_BUFFER_CASES = [
   { name: 'memory buffer', buffer: '{ type: memory }' },
@@ -34,20 +31,8 @@ export function bufferedStatusConfig(dir, buffer) {
 }
 
 async function runCase(dir, buffer, source, lines) {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'spool'), { recursive: true });
-  const agent = await Agent.create(parseConfig(bufferedStatusConfig(dir, buffer), 'bench.yaml', {}), { logger: silentLogger() });
-  await agent.start();
-  const target = join(dir, 'spool', 'day.txt');
-  copyFileSync(source, join(dir, 'incoming.txt'));
-  const started = performance.now();
-  renameSync(join(dir, 'incoming.txt'), target);
-  while (existsSync(target)) await new Promise((r) => setTimeout(r, 5));
-  const ackSeconds = (performance.now() - started) / 1000;
-  await agent.stop();
-  const seconds = (performance.now() - started) / 1000;
-  const delivered = await agent.metrics.value('rxflume_sink_events_total', { component_id: 'hdfs', result: 'acknowledged' });
-  return { lines, seconds, ackSeconds, delivered };
+  const r = await spoolRun(dir, bufferedStatusConfig(dir, buffer), source, lines);
+  return { lines, seconds: r.stoppedSeconds, ackSeconds: r.seconds, delivered: r.delivered };
 }
 
 /** Runs every case `runs` times (interleaved, so load changes hit all alike); keeps each case's best. */

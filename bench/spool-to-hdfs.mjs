@@ -75,8 +75,9 @@ sinks:
 
 /**
  * Runs an agent on `yaml` (from statusPipelineConfig(dir, …)) and one copy of `source`; answers
- * lines/s from the file's arrival in the spool folder to its deletion (all acknowledged), and the
- * lines the source counted (0 with metrics off).
+ * `seconds` from the file's arrival in the spool folder to its deletion (all acknowledged to the
+ * source), `stoppedSeconds` until the agent stopped (every sink drained), the lines the source
+ * counted and the events the `hdfs` sink acknowledged (0 with metrics off).
  */
 export async function spoolRun(dir, yaml, source, lines) {
   rmSync(dir, { recursive: true, force: true });
@@ -90,8 +91,10 @@ export async function spoolRun(dir, yaml, source, lines) {
   while (existsSync(target)) await new Promise((r) => setTimeout(r, 5));
   const seconds = (performance.now() - started) / 1000;
   await agent.stop();
+  const stoppedSeconds = (performance.now() - started) / 1000;
   const counted = await agent.metrics.value('rxflume_events_received_total', { component_id: 'status' });
-  return { lines, seconds, counted };
+  const delivered = await agent.metrics.value('rxflume_sink_events_total', { component_id: 'hdfs', result: 'acknowledged' });
+  return { lines, seconds, stoppedSeconds, counted, delivered };
 }
 
 /** The local-layout case: one copy of `source` through the pipeline writing `format` files. */
