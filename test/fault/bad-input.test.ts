@@ -7,15 +7,14 @@
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { STATUS_HEADER, writeStatusDay } from '../../src/simulator/status.js';
 import { bufferKinds } from '../support/fault/buffers.js';
+import { stopAndJudge } from '../support/fault/judge.js';
 import { sampleRss, scrape, sumSeries, waitAllDelivered, waitBalanced } from '../support/fault/observe.js';
-import { CLEAN_VERDICT, collectReport, summarize, verdict } from '../support/fault/oracle.js';
 import { seededRandom } from '../support/fault/random.js';
-import { FaultRig } from '../support/fault/rig.js';
 import { SIZE_NAME, SIZES } from '../support/fault/sizes.js';
-import { type MockBroker, startMockBroker } from '../support/kafka/mock-broker.js';
+import { useFaultRig } from '../support/fault/use-rig.js';
 import { sleep } from '../support/wait.js';
 
 const MiB = 1024 * 1024;
@@ -42,25 +41,13 @@ function badLines(k: number): { bytes: Buffer[]; deadLetters: number } {
 }
 
 describe.each(bufferKinds({ diskInShort: false }))('garbage and oversize input mixed in (%s buffer)', (buffer) => {
-  let broker: MockBroker;
-  let rig: FaultRig | undefined;
-  beforeAll(async () => {
-    broker = await startMockBroker();
-  });
-  afterEach(async () => {
-    await rig?.close();
-    rig = undefined;
-  });
-  afterAll(async () => {
-    await broker?.stop();
-  });
+  const rigs = useFaultRig();
 
   it(`${SIZES.badInputLines} valid lines per source with bad ones mixed in: neighbours delivered, bad ones dead-lettered`, {
     timeout: 900_000,
   }, async () => {
     const random = seededRandom(5);
-    const r = await FaultRig.create(broker, { buffer });
-    rig = r;
+    const r = await rigs.create({ buffer });
     let expectedDeadLetters = 0;
 
     // Status: a seeded day (cut to the size) with bad lines at random places.
@@ -101,15 +88,11 @@ describe.each(bufferKinds({ diskInShort: false }))('garbage and oversize input m
     const exposition = await scrape(agent);
     const deadLettered = sumSeries(exposition, 'rxflume_dead_lettered_total');
     const peak = rss.stop();
-    expect(await r.stop()).toBe(0);
-    await sleep(500);
-    const report = await collectReport(
-      `garbage/oversize/invalid UTF-8 mixed in (${buffer}, ${SIZE_NAME}, ${k} bad mixes, ${deadLettered} dead-lettered, peak RSS ${Math.round(peak / MiB)} MiB)`,
+    await stopAndJudge(
       r,
+      `garbage/oversize/invalid UTF-8 mixed in (${buffer}, ${SIZE_NAME}, ${k} bad mixes, ${deadLettered} dead-lettered, peak RSS ${Math.round(peak / MiB)} MiB)`,
       0,
     );
-    summarize(report);
-    expect(verdict(report)).toEqual(CLEAN_VERDICT);
     expect(k).toBeGreaterThan(0);
     expect(deadLettered).toBeGreaterThanOrEqual(expectedDeadLetters);
     expect(peak).toBeLessThan(RSS_BOUND);

@@ -13,37 +13,25 @@
  * one second of load less than was written (it blocked); the disk-buffered one is within two
  * seconds of the writer (it kept reading into the log).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bufferKinds } from '../support/fault/buffers.js';
 import { crashWindow, DEFAULT_MAX_EVENTS } from '../support/fault/config.js';
 import { steadyLoad } from '../support/fault/load.js';
 import { balanceOf, sampleRss, scrape, sumSeries, waitAllDelivered, waitBalanced } from '../support/fault/observe.js';
 import { CLEAN_VERDICT, collectReport, summarize, verdict } from '../support/fault/oracle.js';
-import { FaultRig } from '../support/fault/rig.js';
 import { SIZE_NAME, SIZES } from '../support/fault/sizes.js';
-import { KafkaErrorCode, type MockBroker, startMockBroker } from '../support/kafka/mock-broker.js';
+import { useFaultRig } from '../support/fault/use-rig.js';
+import { KafkaErrorCode } from '../support/kafka/mock-broker.js';
 
 const RSS_BOUND = 384 * 1024 * 1024;
 
 describe.each(bufferKinds({ diskInShort: true }))('Kafka broker down under load (%s buffer)', (buffer) => {
-  let broker: MockBroker;
-  let rig: FaultRig | undefined;
-  beforeAll(async () => {
-    broker = await startMockBroker();
-  });
-  afterEach(async () => {
-    await rig?.close();
-    rig = undefined;
-  });
-  afterAll(async () => {
-    await broker?.stop();
-  });
+  const rigs = useFaultRig();
 
   it(`down ${SIZES.outageMs / 1000} s at ${SIZES.loadLinesPerSec} lines/s: bounded memory, nothing lost`, {
     timeout: 900_000,
   }, async () => {
-    const r = await FaultRig.create(broker, { buffer });
-    rig = r;
+    const r = await rigs.create({ buffer });
     const agent = await r.start();
     const pid = agent.child.pid as number;
     const rss = sampleRss(pid);
@@ -57,13 +45,13 @@ describe.each(bufferKinds({ diskInShort: true }))('Kafka broker down under load 
     await steadyLoad(r, SIZES.loadLinesPerSec, warmupMs + SIZES.outageMs + 3000, async (elapsed) => {
       if (downAt < 0 && elapsed >= warmupMs) {
         downAt = elapsed;
-        await broker.down();
+        await rigs.broker().down();
       } else if (downAt >= 0 && upAt < 0 && elapsed >= downAt + SIZES.outageMs) {
         upAt = elapsed;
         writtenAtUp = r.drivingIn.length;
         readAtUp = sumSeries(await scrape(agent), 'rxflume_events_received_total', 'component_id="driving"');
-        await broker.up();
-        await broker.pushProduceErrors([KafkaErrorCode.NOT_LEADER_FOR_PARTITION, KafkaErrorCode.REQUEST_TIMED_OUT]);
+        await rigs.broker().up();
+        await rigs.broker().pushProduceErrors([KafkaErrorCode.NOT_LEADER_FOR_PARTITION, KafkaErrorCode.REQUEST_TIMED_OUT]);
       } else if (downAt >= 0 && upAt < 0) {
         maxInBuffer = Math.max(maxInBuffer, balanceOf(await scrape(agent)).inBuffer);
       }

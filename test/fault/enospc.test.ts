@@ -13,15 +13,14 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bufferKinds } from '../support/fault/buffers.js';
 import { crashWindow } from '../support/fault/config.js';
+import { stopAndJudge } from '../support/fault/judge.js';
 import { scrape, sumSeries, waitAllDelivered, waitBalanced } from '../support/fault/observe.js';
-import { CLEAN_VERDICT, collectReport, summarize, verdict } from '../support/fault/oracle.js';
-import { FaultRig } from '../support/fault/rig.js';
 import { SIZE_NAME } from '../support/fault/sizes.js';
 import { fillUp, freeUp, mountTmpfs } from '../support/fault/tmpfs.js';
-import { type MockBroker, startMockBroker } from '../support/kafka/mock-broker.js';
+import { useFaultRig } from '../support/fault/use-rig.js';
 import { sleep, waitFor } from '../support/wait.js';
 
 /** The checkpoint files (name → content) in the state folder. */
@@ -32,24 +31,13 @@ function checkpoints(stateDir: string): Record<string, string> {
 }
 
 describe.each(bufferKinds({ diskInShort: true }))('ENOSPC on the state and buffer folders (%s buffer)', (buffer) => {
-  let broker: MockBroker;
-  let rig: FaultRig | undefined;
-  beforeAll(async () => {
-    broker = await startMockBroker();
-  });
-  afterEach(async () => {
-    await rig?.close();
-    rig = undefined;
-  });
-  afterAll(async () => {
-    await broker?.stop();
-  });
+  const rigs = useFaultRig();
 
   it('state never advances past unwritten data; a clear error; recovery once space returns', { timeout: 900_000 }, async () => {
     const unmounts: (() => void)[] = [];
     const stateDir = (dir: string) => join(dir, 'state-fs');
     const bufferDir = (dir: string) => join(dir, 'buffer-fs');
-    const r = await FaultRig.create(broker, {
+    const r = await rigs.create({
       buffer,
       prepare: (dir) => {
         unmounts.push(mountTmpfs(stateDir(dir), '1m'));
@@ -57,7 +45,6 @@ describe.each(bufferKinds({ diskInShort: true }))('ENOSPC on the state and buffe
         return { stateDir: stateDir(dir), bufferDir: bufferDir(dir) };
       },
     });
-    rig = r;
     r.onClose.push(() => {
       for (const u of unmounts) u();
     });
@@ -98,14 +85,10 @@ describe.each(bufferKinds({ diskInShort: true }))('ENOSPC on the state and buffe
     agent = await r.start();
     await waitAllDelivered(r, 300_000);
     await waitBalanced(agent, buffer);
-    expect(await r.stop()).toBe(0);
-    await sleep(500);
-    const report = await collectReport(
-      `ENOSPC state${buffer === 'disk' ? '+buffer' : ''} dir (${buffer}, ${SIZE_NAME})`,
+    await stopAndJudge(
       r,
+      `ENOSPC state${buffer === 'disk' ? '+buffer' : ''} dir (${buffer}, ${SIZE_NAME})`,
       phaseB + 2 * crashWindow(buffer),
     );
-    summarize(report);
-    expect(verdict(report)).toEqual(CLEAN_VERDICT);
   });
 });

@@ -6,38 +6,25 @@
  * crashWindow (what a kill can leave read-but-unacknowledged or acknowledged-but-not-yet-
  * checkpointed, see config.ts), order per car kept, no partial or in-use file, counters balance.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bufferKinds } from '../support/fault/buffers.js';
 import { crashWindow } from '../support/fault/config.js';
 import { waitAllDelivered, waitBalanced } from '../support/fault/observe.js';
 import { CLEAN_VERDICT, collectReport, summarize, verdict } from '../support/fault/oracle.js';
 import { runSeed, seededRandom } from '../support/fault/random.js';
-import { FaultRig } from '../support/fault/rig.js';
 import { SIZE_NAME, SIZES } from '../support/fault/sizes.js';
-import { type MockBroker, startMockBroker } from '../support/kafka/mock-broker.js';
+import { useFaultRig } from '../support/fault/use-rig.js';
 import { sleep } from '../support/wait.js';
 
 describe.each(bufferKinds({ diskInShort: true }))('kill -9 at random moments (%s buffer)', (buffer) => {
-  let broker: MockBroker;
-  let rig: FaultRig | undefined;
-  beforeAll(async () => {
-    broker = await startMockBroker();
-  });
-  afterEach(async () => {
-    await rig?.close();
-    rig = undefined;
-  });
-  afterAll(async () => {
-    await broker?.stop();
-  });
+  const rigs = useFaultRig();
 
   it(`${SIZES.kills} kills over ${SIZES.killCars} status cars + ${SIZES.killDrivingLines} driving lines: nothing lost`, {
     timeout: 1_800_000,
   }, async () => {
     const seed = runSeed();
     const random = seededRandom(seed);
-    const r = await FaultRig.create(broker, { buffer });
-    rig = r;
+    const r = await rigs.create({ buffer });
     // Status days go in up front (one file per car pair at most, so several files are spooled
     // across the kills); driving lines are appended while the agent runs.
     const days = Math.min(SIZES.killCars, 5);

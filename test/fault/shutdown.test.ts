@@ -7,36 +7,22 @@
  *   - A second signal (SIGTERM then SIGINT) exits at once with 130 without draining; that is as
  *     safe as kill -9: after a restart nothing is lost.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bufferKinds } from '../support/fault/buffers.js';
 import { crashWindow } from '../support/fault/config.js';
+import { stopAndJudge } from '../support/fault/judge.js';
 import { steadyLoad } from '../support/fault/load.js';
 import { waitAllDelivered, waitBalanced } from '../support/fault/observe.js';
-import { CLEAN_VERDICT, collectReport, summarize, verdict } from '../support/fault/oracle.js';
-import { FaultRig } from '../support/fault/rig.js';
 import { SIZE_NAME } from '../support/fault/sizes.js';
-import { type MockBroker, startMockBroker } from '../support/kafka/mock-broker.js';
+import { useFaultRig } from '../support/fault/use-rig.js';
 import { sleep, waitFor } from '../support/wait.js';
 
 describe.each(bufferKinds({ diskInShort: false }))('graceful shutdown (%s buffer)', (buffer) => {
-  let broker: MockBroker;
-  let rig: FaultRig | undefined;
-  beforeAll(async () => {
-    broker = await startMockBroker();
-  });
-  afterEach(async () => {
-    await broker.up().catch(() => {});
-    await rig?.close();
-    rig = undefined;
-  });
-  afterAll(async () => {
-    await broker?.stop();
-  });
+  const rigs = useFaultRig({ restoreBroker: true });
 
   it('SIGTERM under load drains within the deadline and exits 0; the restart repeats nothing', { timeout: 600_000 }, async () => {
     const drainTimeoutMs = 30_000;
-    const r = await FaultRig.create(broker, { buffer, drainTimeoutMs });
-    rig = r;
+    const r = await rigs.create({ buffer, drainTimeoutMs });
     r.spoolStatusDay(1, 51);
     const agent = await r.start();
     await steadyLoad(r, 5000, 2000);
@@ -52,11 +38,7 @@ describe.each(bufferKinds({ diskInShort: false }))('graceful shutdown (%s buffer
     const again = await r.start();
     await waitAllDelivered(r, 300_000);
     await waitBalanced(again, buffer);
-    expect(await r.stop()).toBe(0);
-    await sleep(500);
-    const report = await collectReport(`SIGTERM drain under load (${buffer}, ${SIZE_NAME}, ${tookMs} ms)`, r, 0);
-    summarize(report);
-    expect(verdict(report)).toEqual(CLEAN_VERDICT);
+    const report = await stopAndJudge(r, `SIGTERM drain under load (${buffer}, ${SIZE_NAME}, ${tookMs} ms)`, 0);
     // A drained stop leaves nothing to repeat.
     expect(report.driving.duplicates + report.status.duplicates).toBe(0);
   });
@@ -65,38 +47,32 @@ describe.each(bufferKinds({ diskInShort: false }))('graceful shutdown (%s buffer
     timeout: 600_000,
   }, async () => {
     const drainTimeoutMs = 2000;
-    const r = await FaultRig.create(broker, { buffer, drainTimeoutMs });
-    rig = r;
+    const r = await rigs.create({ buffer, drainTimeoutMs });
     r.appendDriving(2000);
     const agent = await r.start();
     await r.reader.waitForCount(2000);
-    await broker.down();
+    await rigs.broker().down();
     r.appendDriving(3000);
     await sleep(500);
     agent.child.kill('SIGTERM');
     const { code } = await agent.exit;
     expect(code).toBe(1);
     expect(agent.stderr()).toContain('drain deadline passed');
-    await broker.up();
+    await rigs.broker().up();
     const again = await r.start();
     await waitAllDelivered(r, 300_000);
     await waitBalanced(again, buffer);
-    expect(await r.stop()).toBe(0);
-    await sleep(500);
-    const report = await collectReport(`SIGTERM, broker down: drain deadline (${buffer}, ${SIZE_NAME})`, r, 2 * crashWindow(buffer));
-    summarize(report);
-    expect(verdict(report)).toEqual(CLEAN_VERDICT);
+    await stopAndJudge(r, `SIGTERM, broker down: drain deadline (${buffer}, ${SIZE_NAME})`, 2 * crashWindow(buffer));
   });
 
   it('a second signal exits at once (130) without draining; nothing is lost after a restart', { timeout: 600_000 }, async () => {
     // A long deadline: the drain would wait a minute for the broker, the second signal does not.
-    const r = await FaultRig.create(broker, { buffer, drainTimeoutMs: 60_000 });
-    rig = r;
+    const r = await rigs.create({ buffer, drainTimeoutMs: 60_000 });
     r.spoolStatusDay(1, 61);
     r.appendDriving(2000);
     const agent = await r.start();
     await r.reader.waitForCount(1000);
-    await broker.down();
+    await rigs.broker().down();
     r.appendDriving(3000);
     await sleep(500);
     agent.child.kill('SIGTERM');
@@ -106,14 +82,10 @@ describe.each(bufferKinds({ diskInShort: false }))('graceful shutdown (%s buffer
     expect(code).toBe(130);
     expect(agent.stderr()).toContain('second signal: exiting without draining');
     expect(agent.stderr()).not.toContain('agent stopped');
-    await broker.up();
+    await rigs.broker().up();
     const again = await r.start();
     await waitAllDelivered(r, 300_000);
     await waitBalanced(again, buffer);
-    expect(await r.stop()).toBe(0);
-    await sleep(500);
-    const report = await collectReport(`second signal during drain (${buffer}, ${SIZE_NAME})`, r, 2 * crashWindow(buffer));
-    summarize(report);
-    expect(verdict(report)).toEqual(CLEAN_VERDICT);
+    await stopAndJudge(r, `second signal during drain (${buffer}, ${SIZE_NAME})`, 2 * crashWindow(buffer));
   });
 });

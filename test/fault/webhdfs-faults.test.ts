@@ -7,35 +7,22 @@
  * partial; no in-use file left; duplicates only from the one kill's in-flight window; every
  * injected fault was actually hit.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bufferKinds } from '../support/fault/buffers.js';
 import { crashWindow } from '../support/fault/config.js';
+import { stopAndJudge } from '../support/fault/judge.js';
 import { waitAllDelivered, waitBalanced } from '../support/fault/observe.js';
-import { CLEAN_VERDICT, collectReport, summarize, verdict } from '../support/fault/oracle.js';
-import { FaultRig } from '../support/fault/rig.js';
 import { SIZE_NAME, SIZES } from '../support/fault/sizes.js';
-import { type MockBroker, startMockBroker } from '../support/kafka/mock-broker.js';
-import { sleep, waitFor } from '../support/wait.js';
+import { useFaultRig } from '../support/fault/use-rig.js';
+import { waitFor } from '../support/wait.js';
 
 describe.each(bufferKinds({ diskInShort: false }))('WebHDFS faults during roll and rename (%s buffer)', (buffer) => {
-  let broker: MockBroker;
-  let rig: FaultRig | undefined;
-  beforeAll(async () => {
-    broker = await startMockBroker();
-  });
-  afterEach(async () => {
-    await rig?.close();
-    rig = undefined;
-  });
-  afterAll(async () => {
-    await broker?.stop();
-  });
+  const rigs = useFaultRig();
 
   it(`${SIZES.webhdfsCars} status car-days through failing CREATE/APPEND/RENAME and a kill -9: nothing lost`, {
     timeout: 900_000,
   }, async () => {
-    const r = await FaultRig.create(broker, { buffer, webhdfs: true, rollSize: '256KiB' });
-    rig = r;
+    const r = await rigs.create({ buffer, webhdfs: true, rollSize: '256KiB' });
     const hdfs = r.emulator as NonNullable<typeof r.emulator>;
     hdfs.fail({ op: 'CREATE', status: 503, exception: 'RetriableException', times: 2 });
     hdfs.fail({ op: 'APPEND', reset: true, times: 2 });
@@ -53,11 +40,7 @@ describe.each(bufferKinds({ diskInShort: false }))('WebHDFS faults during roll a
     const agent = await r.start();
     await waitAllDelivered(r, 600_000);
     await waitBalanced(agent, buffer);
-    expect(await r.stop()).toBe(0);
-    await sleep(500);
-    const report = await collectReport(`webhdfs roll/rename faults + kill -9 (${buffer}, ${SIZE_NAME})`, r, 2 * crashWindow(buffer));
-    summarize(report);
-    expect(verdict(report)).toEqual(CLEAN_VERDICT);
+    await stopAndJudge(r, `webhdfs roll/rename faults + kill -9 (${buffer}, ${SIZE_NAME})`, 2 * crashWindow(buffer));
     // Every injected fault was met (the scenario tested what it says).
     expect(hdfs.count('RENAME')).toBeGreaterThanOrEqual(5);
     expect(hdfs.count('CREATE', 'datanode')).toBeGreaterThanOrEqual(3);

@@ -3,13 +3,12 @@
  * --watch-config) re-import the .conf, a valid change applies without losing a line, and a
  * broken one is rejected with the Flume key and line while the old config keeps running.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliProcess, killAll, startCli } from '../support/cli.js';
-import { DRIVING_HEADER, drivingLine } from '../support/driving.js';
-import { listFiles } from '../support/pilot.js';
+import { killAll, loggedEvents, startCli, waitForAgentStart } from '../support/cli.js';
+import { DRIVING_HEADER, drivingAppender } from '../support/driving.js';
+import { readLines } from '../support/pilot.js';
 import { tempDir, waitFor } from '../support/wait.js';
 
 const IS_CAR_Z = /^\d{14},Z/;
@@ -44,23 +43,8 @@ const DROP_CAR_Z = [
   'a1.sources.r1.interceptors.dropz.excludeEvents = true',
 ];
 
-async function written(dir: string): Promise<string[]> {
-  const root = join(dir, 'out');
-  const out: string[] = [];
-  for (const f of await listFiles(root).catch(() => [])) {
-    for (const line of (await readFile(join(root, f), 'utf8')).split('\n')) if (line !== '') out.push(line);
-  }
-  return out;
-}
-
-function logged(cli: CliProcess, msg: string): Array<Record<string, unknown>> {
-  return cli
-    .stderr()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .filter((e) => typeof e.msg === 'string' && e.msg.startsWith(msg));
-}
+/** The lines file_roll wrote so far. */
+const written = (dir: string): Promise<string[]> => readLines(join(dir, 'out'));
 
 describe('rxflume run -c agent.conf: config reload', () => {
   let cleanup: () => Promise<void> = async () => {};
@@ -77,24 +61,18 @@ describe('rxflume run -c agent.conf: config reload', () => {
     const log = join(t.dir, 'driving.log');
     writeFileSync(log, `${DRIVING_HEADER}\n`);
     const cli = startCli(['run', '-c', file], { cwd: t.dir });
-    await waitFor(() => logged(cli, 'agent started').length === 1 && cli.metricsUrl(), {
-      timeoutMs: 60_000,
-      what: `the agent to start: ${cli.stderr()}`,
-    });
-    let next = 0;
-    const lines: string[] = [];
-    const write = (n: number): void => {
-      const batch = Array.from({ length: n }, () => drivingLine(next++));
-      appendFileSync(log, `${batch.join('\n')}\n`);
-      lines.push(...batch);
-    };
+    await waitForAgentStart(cli);
+    const { write, lines } = drivingAppender(log);
 
     write(200);
     await waitFor(async () => (await written(t.dir)).length === 200, { timeoutMs: 60_000, what: 'the first lines' });
 
     writeFileSync(file, conf(t.dir, DROP_CAR_Z));
     cli.child.kill('SIGHUP');
-    await waitFor(() => logged(cli, 'config reload applied').length === 1, { timeoutMs: 60_000, what: `the reload: ${cli.stderr()}` });
+    await waitFor(() => loggedEvents(cli, 'config reload applied').length === 1, {
+      timeoutMs: 60_000,
+      what: `the reload: ${cli.stderr()}`,
+    });
     const firstAfter = lines.length;
     write(200);
     expect(lines.slice(firstAfter).some((l) => IS_CAR_Z.test(l))).toBe(true);
@@ -103,8 +81,8 @@ describe('rxflume run -c agent.conf: config reload', () => {
 
     writeFileSync(file, conf(t.dir, DROP_CAR_Z).replace('a1.channels.c1.capacity = 10000', 'a1.channels.c1.capacity = lots'));
     cli.child.kill('SIGHUP');
-    await waitFor(() => logged(cli, 'config reload rejected').length === 1, { timeoutMs: 60_000, what: 'the rejection' });
-    const rejection = logged(cli, 'config reload rejected')[0] as { problems: string[] };
+    await waitFor(() => loggedEvents(cli, 'config reload rejected').length === 1, { timeoutMs: 60_000, what: 'the rejection' });
+    const rejection = loggedEvents(cli, 'config reload rejected')[0] as { problems: string[] };
     expect(rejection.problems).toEqual(['line 14: a1.channels.c1.capacity: "lots" is not a whole number']);
 
     write(100);
@@ -132,7 +110,7 @@ describe('rxflume run -c agent.conf: config reload', () => {
         cli.child.kill('SIGHUP');
       }
     });
-    await waitFor(() => logged(cli, 'agent started').length === 1 && logged(cli, 'config reload').length > 0, {
+    await waitFor(() => loggedEvents(cli, 'agent started').length === 1 && loggedEvents(cli, 'config reload').length > 0, {
       timeoutMs: 60_000,
       what: `the agent to start and reload: ${cli.stderr()}`,
     });

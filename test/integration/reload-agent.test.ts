@@ -6,7 +6,6 @@
  * books balance (read = delivered + filtered + dead-lettered).
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
@@ -14,7 +13,7 @@ import { Agent } from '../../src/core/agent.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { ConfigReloader } from '../../src/core/reload.js';
 import { DRIVING_HEADER, drivingLine } from '../support/driving.js';
-import { listFiles } from '../support/pilot.js';
+import { listFiles, readLines } from '../support/pilot.js';
 import { sleep, tempDir, waitFor } from '../support/wait.js';
 
 interface Layout {
@@ -68,14 +67,8 @@ const DROP_CAR_Z = `
       - { type: regex_filter, regex: '^\\d{14},Z', excludeEvents: true }`;
 
 /** Every line the sink wrote under `hdfs/<sub>` (finished and in-use files). */
-async function written(dir: string, sub: string): Promise<string[]> {
-  const root = join(dir, 'hdfs', sub);
-  const out: string[] = [];
-  for (const f of await listFiles(root)) {
-    const text = await readFile(join(root, f), 'utf8');
-    for (const line of text.split('\n')) if (line !== '') out.push(line);
-  }
-  return out;
+function written(dir: string, sub: string): Promise<string[]> {
+  return readLines(join(dir, 'hdfs', sub));
 }
 
 /** Appends driving lines in small bursts until stopped; remembers when each was written. */

@@ -4,13 +4,12 @@
  * one is logged with its config path, counted, and the old config keeps running; SIGTERM still
  * drains and exits 0 afterwards.
  */
-import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliProcess, killAll, startCli } from '../support/cli.js';
-import { DRIVING_HEADER, drivingLine } from '../support/driving.js';
-import { listFiles } from '../support/pilot.js';
+import { type CliProcess, killAll, loggedEvents, startCli, waitForAgentStart } from '../support/cli.js';
+import { DRIVING_HEADER, drivingAppender } from '../support/driving.js';
+import { readLines } from '../support/pilot.js';
 import { tempDir, waitFor } from '../support/wait.js';
 
 const IS_CAR_Z = /^\d{14},Z/;
@@ -38,24 +37,8 @@ sinks:
 const DROP_CAR_Z = `
       - { type: regex_filter, regex: '^\\d{14},Z', excludeEvents: true }`;
 
-async function written(dir: string): Promise<string[]> {
-  const root = join(dir, 'hdfs');
-  const out: string[] = [];
-  for (const f of await listFiles(root)) {
-    for (const line of (await readFile(join(root, f), 'utf8')).split('\n')) if (line !== '') out.push(line);
-  }
-  return out;
-}
-
-/** Log lines (pino JSON on stderr) with message `msg`. */
-function logged(cli: CliProcess, msg: string): Array<Record<string, unknown>> {
-  return cli
-    .stderr()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .filter((e) => typeof e.msg === 'string' && e.msg.startsWith(msg));
-}
+/** The lines the hdfs sink wrote so far. */
+const written = (dir: string): Promise<string[]> => readLines(join(dir, 'hdfs'));
 
 async function metric(cli: CliProcess, series: string): Promise<number | undefined> {
   const text = await (await fetch(`${cli.metricsUrl()}/metrics`)).text();
@@ -78,17 +61,8 @@ describe('rxflume run: config reload', () => {
     const log = join(t.dir, 'driving.log');
     writeFileSync(log, `${DRIVING_HEADER}\n`);
     const cli = startCli(['run', '-c', config, ...args]);
-    await waitFor(() => logged(cli, 'agent started').length === 1 && cli.metricsUrl(), {
-      timeoutMs: 60_000,
-      what: `the agent to start: ${cli.stderr()}`,
-    });
-    let next = 0;
-    const lines: string[] = [];
-    const write = (n: number): void => {
-      const batch = Array.from({ length: n }, () => drivingLine(next++));
-      appendFileSync(log, `${batch.join('\n')}\n`);
-      lines.push(...batch);
-    };
+    await waitForAgentStart(cli);
+    const { write, lines } = drivingAppender(log);
     return { dir: t.dir, config, cli, write, lines };
   }
 
@@ -99,7 +73,7 @@ describe('rxflume run: config reload', () => {
 
     writeFileSync(config, configText(dir, DROP_CAR_Z));
     cli.child.kill('SIGHUP');
-    await waitFor(() => logged(cli, 'config reload applied').length === 1, { what: `the reload: ${cli.stderr()}` });
+    await waitFor(() => loggedEvents(cli, 'config reload applied').length === 1, { what: `the reload: ${cli.stderr()}` });
     const firstAfter = lines.length;
     write(300);
     const expectedKept = lines.filter((l, i) => i < firstAfter || !IS_CAR_Z.test(l));
@@ -108,8 +82,8 @@ describe('rxflume run: config reload', () => {
 
     writeFileSync(config, configText(dir, "\n      - { type: regex_filter, regex: '(' }"));
     cli.child.kill('SIGHUP');
-    await waitFor(() => logged(cli, 'config reload rejected').length === 1, { what: 'the rejection' });
-    const rejection = logged(cli, 'config reload rejected')[0] as { problems: string[]; file: string };
+    await waitFor(() => loggedEvents(cli, 'config reload rejected').length === 1, { what: 'the rejection' });
+    const rejection = loggedEvents(cli, 'config reload rejected')[0] as { problems: string[]; file: string };
     expect(rejection.file).toBe(config);
     expect(rejection.problems[0]).toMatch(/^sources\.driving\.interceptors\[1\]\.regex: invalid regular expression/);
     expect(await metric(cli, 'rxflume_config_reloads_total{result="applied"}')).toBe(1);
@@ -134,8 +108,8 @@ describe('rxflume run: config reload', () => {
     const swap = join(dir, '.agent.yaml.swp');
     writeFileSync(swap, configText(dir, DROP_CAR_Z));
     renameSync(swap, config);
-    await waitFor(() => logged(cli, 'config reload applied').length === 1, { what: `the reload: ${cli.stderr()}` });
-    expect(logged(cli, 'config reload: loading')[0]?.trigger).toBe('watch');
+    await waitFor(() => loggedEvents(cli, 'config reload applied').length === 1, { what: `the reload: ${cli.stderr()}` });
+    expect(loggedEvents(cli, 'config reload: loading')[0]?.trigger).toBe('watch');
     const firstAfter = lines.length;
     write(200);
     const kept = lines.filter((l, i) => i < firstAfter || !IS_CAR_Z.test(l));
@@ -144,6 +118,6 @@ describe('rxflume run: config reload', () => {
     cli.child.kill('SIGTERM');
     expect((await cli.exit).code).toBe(0);
     expect((await written(dir)).sort()).toEqual([...kept].sort());
-    expect(logged(cli, 'config reload applied')).toHaveLength(1);
+    expect(loggedEvents(cli, 'config reload applied')).toHaveLength(1);
   });
 });

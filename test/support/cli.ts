@@ -9,6 +9,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from './wait.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/rxflume.js', import.meta.url));
 const DIST_MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -76,4 +77,22 @@ export async function runCli(args: readonly string[], opts: CliOptions = {}) {
 export function killAll(): void {
   for (const child of running) child.kill('SIGKILL');
   running.clear();
+}
+
+/** The CLI's log records (pino JSON lines on stderr) whose message starts with `msg`. */
+export function loggedEvents(cli: CliProcess, msg: string): Array<Record<string, unknown>> {
+  return cli
+    .stderr()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((e) => typeof e.msg === 'string' && e.msg.startsWith(msg));
+}
+
+/** Waits until `run` logged "agent started" and its metrics address (the log shows on timeout). */
+export async function waitForAgentStart(cli: CliProcess, timeoutMs = 60_000): Promise<void> {
+  await waitFor(() => loggedEvents(cli, 'agent started').length === 1 && cli.metricsUrl(), {
+    timeoutMs,
+    what: `the agent to start: ${cli.stderr()}`,
+  });
 }

@@ -1,4 +1,6 @@
 /** Unique, schema-valid driving log lines for tests: line i is different from every other line. */
+import { appendFileSync } from 'node:fs';
+
 const STEER = ['F', 'L1', 'L2', 'L3', 'R1', 'R2', 'R3'];
 const LIGHT = ['N', 'L', 'R'];
 
@@ -13,3 +15,18 @@ export function drivingLine(i: number): string {
 }
 
 export const DRIVING_HEADER = 'Driver Status Infomation,CarNum,AccStep,BrkStep,WheelStep,DirLightStep,Speed,AreaNum';
+
+/**
+ * Appends the next `n` driving lines (drivingLine(0), (1), … across calls) to `log`, as a log
+ * writer would, and keeps every line written in `lines` (in order) for the test's expectations.
+ */
+export function drivingAppender(log: string): { readonly write: (n: number) => void; readonly lines: string[] } {
+  let next = 0;
+  const lines: string[] = [];
+  const write = (n: number): void => {
+    const batch = Array.from({ length: n }, () => drivingLine(next++));
+    appendFileSync(log, `${batch.join('\n')}\n`);
+    lines.push(...batch);
+  };
+  return { write, lines };
+}

@@ -46,6 +46,19 @@ export async function listFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+/**
+ * The non-empty lines of every file below `root` (in listFiles order; none when `root` is
+ * missing). `keep` picks files by their relative path, e.g. only finished (renamed) ones.
+ */
+export async function readLines(root: string, keep: (file: string) => boolean = () => true): Promise<string[]> {
+  const out: string[] = [];
+  for (const f of await listFiles(root)) {
+    if (!keep(f)) continue;
+    for (const line of (await readFile(join(root, f), 'utf8')).split('\n')) if (line !== '') out.push(line);
+  }
+  return out;
+}
+
 /** yyyyMMdd of a time in the local zone (the pilot's collection date). */
 export function localDay(ms: number): string {
   const d = new Date(ms);

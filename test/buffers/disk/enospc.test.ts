@@ -8,9 +8,10 @@
  * so in its name.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fillUp, freeUp } from '../../support/fault/tmpfs.js';
 import { sleep, tempDir, waitFor } from '../../support/wait.js';
 import { names, openLog, payload, readAll } from './log-support.js';
 
@@ -21,19 +22,6 @@ function tryMountTmpfs(dir: string, size: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Writes zeros into `file` until the filesystem answers ENOSPC. */
-function fillDisk(file: string): void {
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(16 * 1024);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -71,11 +59,10 @@ describe('disk buffer on a full disk', () => {
     if (mountable && tryMountTmpfs(mnt, '512k')) {
       mounted = mnt;
       mkdirSync(bufferDir);
-      const filler = join(mnt, 'filler');
-      restore = () => rmSync(filler);
       const first = await openLog(bufferDir, { segmentBytes: 64 * 1024, sinkIds: ['a'] });
       expect(await first.log.append(payload('before', 1000), 1)).toBe('appended');
-      fillDisk(filler);
+      const filler = fillUp(mnt);
+      restore = () => freeUp(filler);
       await exercise(first, 'ENOSPC');
     } else {
       mkdirSync(bufferDir);

@@ -13,7 +13,7 @@ import { parseConfig } from '../../../src/config/load.js';
 import { Agent } from '../../../src/core/agent.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { ConfigReloader } from '../../../src/core/reload.js';
-import { listFiles } from '../../support/pilot.js';
+import { readLines } from '../../support/pilot.js';
 import { sleep, tempDir, waitFor } from '../../support/wait.js';
 import { WebHdfsEmulator } from '../../support/webhdfs/emulator.js';
 
@@ -43,15 +43,8 @@ sinks:
 `;
 }
 
-async function written(dir: string, onlyFinished = false): Promise<string[]> {
-  const root = join(dir, 'hdfs', 'out');
-  const out: string[] = [];
-  for (const f of await listFiles(root)) {
-    if (onlyFinished && !f.endsWith('.log')) continue;
-    const text = await readFile(join(root, f), 'utf8');
-    for (const line of text.split('\n')) if (line !== '') out.push(line);
-  }
-  return out;
+function written(dir: string, onlyFinished = false): Promise<string[]> {
+  return readLines(join(dir, 'hdfs', 'out'), (f) => !onlyFinished || f.endsWith('.log'));
 }
 
 describe('disk buffer across a hot reload', () => {

@@ -1,5 +1,5 @@
 /** Runs a real tail source over real files and records what it emits (test helper). */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Subscription } from 'rxjs';
 import { afterEach, beforeEach } from 'vitest';
@@ -92,6 +92,22 @@ export class Writer {
   close(): void {
     closeSync(this.fd);
   }
+}
+
+/** One followed file in the tail checkpoint. */
+export interface SavedTailEntry {
+  key: string;
+  offset: number;
+  path: string;
+}
+/** The tail checkpoint as saved (`<stateDir>/source-tail1.json`, the id startTail gives). */
+export interface SavedTail {
+  state: { current: SavedTailEntry | null; draining: SavedTailEntry[] };
+}
+
+/** Reads the checkpoint a restart would resume from. */
+export function readSavedTail(stateDir: string): SavedTail {
+  return JSON.parse(readFileSync(join(stateDir, 'source-tail1.json'), 'utf8')) as SavedTail;
 }
 
 export function checkpointOffsetOf(state: unknown): number | undefined {

@@ -1,17 +1,8 @@
-import { copyFileSync, mkdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/wait.js';
-import { lineRange, startTail, type TailRun, useTailDirs, Writer } from './harness.js';
-
-interface Entry {
-  key: string;
-  offset: number;
-  path: string;
-}
-interface Saved {
-  state: { current: Entry | null; draining: Entry[] };
-}
+import { lineRange, readSavedTail, type SavedTail, startTail, type TailRun, useTailDirs, Writer } from './harness.js';
 
 describe('tail source: restart from checkpoint', () => {
   const dirs = useTailDirs('rxflume-tail-restart-');
@@ -20,8 +11,8 @@ describe('tail source: restart from checkpoint', () => {
     return dirs.track(startTail({ path: dirs.path, stateDir: dirs.stateDir, autoAck }));
   }
 
-  function saved(): Saved {
-    return JSON.parse(readFileSync(join(dirs.stateDir, 'source-tail1.json'), 'utf8')) as Saved;
+  function saved(): SavedTail {
+    return readSavedTail(dirs.stateDir);
   }
 
   it('resumes after the acknowledged prefix: no loss, duplicates only of unacknowledged lines, with the same ids', async () => {

@@ -1,16 +1,7 @@
-import { copyFileSync, readFileSync, renameSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, renameSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lineRange, startTail, type TailRun, useTailDirs, Writer } from './harness.js';
-
-interface Entry {
-  key: string;
-  offset: number;
-  path: string;
-}
-interface Saved {
-  state: { current: Entry | null; draining: Entry[] };
-}
+import { lineRange, readSavedTail, startTail, type TailRun, useTailDirs, Writer } from './harness.js';
 
 const L = (from: number, to: number) => lineRange('L', from, to);
 
@@ -152,7 +143,7 @@ describe('tail source: rotations the follower did not see between two looks', ()
     // Everything up to line 1,699 (200 lines into the copy) is acknowledged, nothing after.
     for (const e of first.events.slice(1000, 1700)) e.ack.settle('delivered');
     await first.stop();
-    const saved = JSON.parse(readFileSync(join(dirs.stateDir, 'source-tail1.json'), 'utf8')) as Saved;
+    const saved = readSavedTail(dirs.stateDir);
     expect(saved.state.draining.map((d) => d.path)).toEqual([`${dirs.path}.c1`]);
     expect(saved.state.draining[0]!.offset).toBe(first.events[1699]!.position.end);
     expect(saved.state.current).toMatchObject({ path: dirs.path, offset: 0 });
