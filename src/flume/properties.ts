@@ -9,7 +9,7 @@
  * - The key ends at the first unescaped `=`, `:` or whitespace; then blanks, at most one `=` or
  *   `:`, and blanks again are skipped; the rest of the logical line is the value (trailing blanks
  *   kept, as Java does: the Flume model trims them).
- * - Escapes in keys and values: \t \n \r \f, \uXXXX, and `\` before any other character stands
+ * - Escapes in keys and values: \t \n \r \f, \uHHHH, and `\` before any other character stands
  *   for that character (so `\\d` is `\d`, `\=` is `=`). A malformed \u escape is a problem
  *   reported with its line (and its key, when the escape is in the value; Java throws), and the
  *   entry is skipped.
@@ -97,7 +97,7 @@ function valueStart(text: string, from: number): number {
 
 const SIMPLE_ESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r', f: '\f' };
 
-/** Resolves escapes; throws an Error naming the bad escape for a malformed \uXXXX. */
+/** Resolves escapes; throws an Error naming the bad escape for a malformed \uHHHH. */
 export function unescapeProperty(raw: string): string {
   if (!raw.includes('\\')) return raw;
   let out = '';
@@ -111,7 +111,7 @@ export function unescapeProperty(raw: string): string {
     if (next === undefined) break;
     if (next === 'u') {
       const hex = raw.slice(i + 1, i + 5);
-      if (!/^[0-9A-Fa-f]{4}$/.test(hex)) throw new Error(`malformed \\uXXXX escape "\\u${hex}"`);
+      if (!/^[0-9A-Fa-f]{4}$/.test(hex)) throw new Error(`malformed unicode escape "\\u${hex}" (needs 4 hex digits)`);
       out += String.fromCharCode(Number.parseInt(hex, 16));
       i += 4;
     } else {

@@ -73,13 +73,13 @@ describe('parseProperties', () => {
 
   it('a malformed \\u escape is a problem with its line; other entries survive', () => {
     const parsed = parseProperties('a = 1\nb = \\u12G4\nc = 3');
-    expect(parsed.problems).toEqual([{ line: 2, key: 'b', message: 'malformed \\uXXXX escape "\\u12G4"' }]);
+    expect(parsed.problems).toEqual([{ line: 2, key: 'b', message: 'malformed unicode escape "\\u12G4" (needs 4 hex digits)' }]);
     expect(parsed.entries.map((e) => e.key)).toEqual(['a', 'c']);
   });
 
   it('a malformed \\u escape in a key: the line only (the key cannot be read)', () => {
     const parsed = parseProperties('a = 1\nb\\u00 = 2');
-    expect(parsed.problems).toEqual([{ line: 2, message: 'malformed \\uXXXX escape "\\u00"' }]);
+    expect(parsed.problems).toEqual([{ line: 2, message: 'malformed unicode escape "\\u00" (needs 4 hex digits)' }]);
   });
 
   it('unescapeProperty leaves text without backslashes untouched', () => {

@@ -255,7 +255,7 @@ const CASES: Array<[string, string, string | [string, string], string]> = [
     'malformed escape in a value: the property is named',
     src('a1.sources.r1.fileSuffix = \\u00G1'),
     'a1.sources.r1.fileSuffix',
-    'malformed \\uXXXX escape "\\u00G1"',
+    'malformed unicode escape "\\u00G1" (needs 4 hex digits)',
   ],
 ];
 
