@@ -6,6 +6,8 @@ import { killAll, runCli, startCli } from '../support/cli.js';
 import { PILOT_CONFIG } from '../support/pilot.js';
 import { tempDir, waitFor } from '../support/wait.js';
 
+const FLUME_EXAMPLE = join(PILOT_CONFIG, '..', 'flume', 'SmartCar_Agent.conf');
+
 describe('rxflume CLI', () => {
   let cleanup: () => Promise<void> = async () => {};
   afterEach(async () => {
@@ -37,6 +39,28 @@ describe('rxflume CLI', () => {
     expect(r.stderr).toContain('sinks.out.rollSize:');
     expect(r.stderr).toContain('sources.a.path: required: the file to follow');
     expect(r.stderr).toContain('sources.a.sinks[0]: no sink named "nope" (defined: out)');
+  });
+
+  it('--hdfs-url and --kafka-brokers reach the config (YAML reads them as RXFLUME_HDFS_URL/KAFKA_BROKERS, a Flume file too)', async () => {
+    const yaml = await runCli(['validate', '-c', PILOT_CONFIG, '--hdfs-url', 'ftp://x', '--kafka-brokers', 'nohostport']);
+    expect(yaml.code).toBe(2);
+    expect(yaml.stderr).toContain('sinks.hdfs.url: unsupported scheme "ftp:"');
+    expect(yaml.stderr).toContain('sinks.driving_kafka.brokers: "nohostport" is not host:port');
+    const flume = await runCli(['validate', '-c', FLUME_EXAMPLE, '--hdfs-url', 'ftp://x']);
+    expect(flume.code).toBe(2);
+    expect(flume.stderr).toMatch(
+      /line \d+: SmartCar_Agent\.sinks\.SmartCarInfo_HdfsSink\.hdfs\.path: default filesystem ftp:\/\/x: unsupported scheme/,
+    );
+    const ok = await runCli([
+      'validate',
+      '-c',
+      PILOT_CONFIG,
+      '--hdfs-url',
+      'webhdfs://namenode:9870',
+      '--kafka-brokers',
+      'k1:9092,k2:9092',
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
   });
 
   it('validate names a missing file', async () => {
