@@ -16,6 +16,7 @@
 import type { Command } from 'commander';
 import { openContainerFile } from '../schemas/container-reader.js';
 import { loadSchemaRegistry } from '../schemas/registry.js';
+import { positiveInt } from './option-values.js';
 
 interface CatOptions {
   readerVersion?: number;
@@ -23,12 +24,6 @@ interface CatOptions {
   max?: number;
   schemas?: string;
 }
-
-const positiveInt = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${v}"`);
-  return n;
-};
 
 const toJson = (_key: string, v: unknown) => {
   if (typeof v === 'bigint') return v.toString();

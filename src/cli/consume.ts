@@ -30,6 +30,7 @@ import { KafkaValueDecoder } from '../schemas/kafka-value-decoder.js';
 import { loadSchemaRegistry } from '../schemas/registry.js';
 import { loadSchemaIds } from '../schemas/schema-ids.js';
 import { kafkajsClientConfig } from '../sinks/kafka/producer.js';
+import { positiveInt } from './option-values.js';
 
 interface ConsumeOptions {
   brokers: string;
@@ -74,12 +75,6 @@ function formatLine(opts: ConsumeOptions, topic: string, partition: number, mess
     toJson,
   );
 }
-
-const positiveInt = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${v}"`);
-  return n;
-};
 
 export function registerConsume(program: Command): void {
   program

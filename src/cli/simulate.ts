@@ -14,14 +14,7 @@ import { runDrivingSimulator } from '../simulator/driving-writer.js';
 import { progressReporter } from '../simulator/progress.js';
 import { checkDate } from '../simulator/stamp.js';
 import { statusFileName, writeStatusDay } from '../simulator/status.js';
-
-function integer(name: string, min: number): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${v}"`);
-    return n;
-  };
-}
+import { integerAtLeast } from './option-values.js';
 
 function decimal(name: string, min: number, max: number): (v: string) => number {
   return (v) => {
@@ -80,11 +73,11 @@ export function registerSimulate(program: Command): void {
     .command('status')
     .description('write one day of car status logs (a header per car, then a line per car every 4 simulated seconds)')
     .requiredOption('--date <yyyyMMdd>', 'simulated day', day)
-    .option('--cars <n>', 'number of cars', integer('--cars', 1), 100)
+    .option('--cars <n>', 'number of cars', integerAtLeast('--cars', 1), 100)
     .option('--out <dir>', 'working folder the day is written in', './data/work')
     .addOption(new Option('--work <dir>', 'same as --out').hideHelp())
     .option('--spool <dir>', 'spooling folder the finished file is moved into (default: it stays in --out)')
-    .option('--seed <n>', 'random seed (same seed, same bytes)', integer('--seed', 0), 1)
+    .option('--seed <n>', 'random seed (same seed, same bytes)', integerAtLeast('--seed', 0), 1)
     .addOption(schemaVersionOption())
     .option('--quiet', 'no progress on stderr')
     .action((opts: StatusOpts) => {
@@ -109,12 +102,12 @@ export function registerSimulate(program: Command): void {
     .description('append driving log lines in real time: one per car every --rate-ms, 2 simulated seconds apart')
     .requiredOption('--date <yyyyMMdd>', 'simulated day the clock starts at', day)
     .requiredOption('--file <path>', 'driving log to append to (e.g. data/driver-realtime-log/SmartCarDriverInfo.log)')
-    .option('--cars <n>', 'number of cars', integer('--cars', 1), 100)
-    .option('--rate-ms <ms>', 'real time between steps (0 = as fast as the disk allows)', integer('--rate-ms', 0), 100)
+    .option('--cars <n>', 'number of cars', integerAtLeast('--cars', 1), 100)
+    .option('--rate-ms <ms>', 'real time between steps (0 = as fast as the disk allows)', integerAtLeast('--rate-ms', 0), 100)
     .option('--duration <s>', 'stop after this many seconds', decimal('--duration', 0, Number.MAX_SAFE_INTEGER))
-    .option('--steps <n>', 'stop after this many lines per car', integer('--steps', 0))
+    .option('--steps <n>', 'stop after this many lines per car', integerAtLeast('--steps', 0))
     .option('--garbage-rate <r>', 'chance of a broken line after each line (0–1)', decimal('--garbage-rate', 0, 1), 0)
-    .option('--seed <n>', 'random seed (same seed and steps, same bytes)', integer('--seed', 0), 1)
+    .option('--seed <n>', 'random seed (same seed and steps, same bytes)', integerAtLeast('--seed', 0), 1)
     .addOption(schemaVersionOption())
     .option('--quiet', 'no progress on stderr')
     .action(async (opts: DrivingOpts) => {

@@ -9,23 +9,16 @@ import type { Command } from 'commander';
 import { type AgentView, agentBaseUrl, fetchAgentView } from '../top/fetch.js';
 import { renderView } from '../top/render.js';
 import { type AgentReading, ratesBetween } from '../top/snapshot.js';
+import { integerAtLeast } from './option-values.js';
 
 const CLEAR = '\x1b[H\x1b[2J';
-
-function positive(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 100) throw new Error(`${name} must be an integer ≥ 100, got "${v}"`);
-    return n;
-  };
-}
 
 export function registerTop(program: Command): void {
   program
     .command('top')
     .description("live view of a running agent's metrics: lines/s per source and sink, buffers, dead-letters, readiness")
     .option('--url <url>', "the agent's metrics address (as served by `rxflume run`)", 'http://127.0.0.1:9464')
-    .option('--interval-ms <ms>', 'time between readings', positive('--interval-ms'), 1000)
+    .option('--interval-ms <ms>', 'time between readings', integerAtLeast('--interval-ms', 100), 1000)
     .option('--once', 'print one reading and exit')
     .action(async (opts: { url: string; intervalMs: number; once?: boolean }) => {
       const base = agentBaseUrl(opts.url);

@@ -34,7 +34,8 @@ export const memoryBufferSchema = z.strictObject({
     .describe('block: the source waits; drop_newest: new events are dropped and counted.'),
 });
 
-const MEMORY_BUFFER_DEFAULTS = { type: 'memory', maxEvents: 100_000, maxBytes: 64 * 1024 * 1024, whenFull: 'block' } as const;
+/** `buffer` left out: a memory buffer with every default (taken from the schema, so they cannot drift). */
+const MEMORY_BUFFER_DEFAULTS = memoryBufferSchema.parse({});
 
 /**
  * `buffer: {type: memory, ...}` (the default; a block without `type` is a memory buffer, as
@@ -120,7 +121,6 @@ export const topLevelSchema = z.strictObject({
 export type AgentOptions = z.output<typeof agentSchema> & { readonly id: string };
 export type MetricsConfig = z.output<typeof metricsSchema>;
 export type BufferOptions = z.output<typeof bufferSchema>;
-export type MemoryBufferOptions = z.output<typeof memoryBufferSchema>;
 export type RetryOptions = z.output<typeof retrySchema>;
 export type CommonSourceOptions = z.output<typeof commonSourceSchema>;
 export type CommonSinkOptions = z.output<typeof commonSinkSchema>;

@@ -20,10 +20,11 @@ import { Agent } from '../core/agent.js';
 import { formatListenAddress, parseListenAddress } from '../http/address.js';
 import { readinessOf } from '../http/readiness.js';
 import { type RunningHttpServer, startHttpServer } from '../http/server.js';
+import { samplesFromRegistryJson } from '../metrics/samples.js';
+import { DRIVING_FILE_NAME } from '../simulator/driving.js';
 import { localToday } from '../simulator/stamp.js';
 import { statusFileName } from '../simulator/status.js';
 import { renderView } from '../top/render.js';
-import { samplesFromRegistryJson } from '../top/samples.js';
 import { type AgentReading, ratesBetween, readingOf } from '../top/snapshot.js';
 import { DEMO_LOCAL_DRIVING_SINK, demoConfig, sinksBySource } from './config.js';
 import { type MockBroker, mockBrokerUnavailable, startMockBroker } from './kafka-broker.js';
@@ -96,7 +97,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   const today = localToday();
   const spool = join(dir, 'car-batch-log');
   const work = join(dir, 'work');
-  const drivingFile = join(dir, 'driver-realtime-log', 'SmartCarDriverInfo.log');
+  const drivingFile = join(dir, 'driver-realtime-log', DRIVING_FILE_NAME);
   const sims: SimulatorProcess[] = [];
   let statusNote: string;
   if (existsSync(join(spool, statusFileName(today)))) {

@@ -47,6 +47,11 @@ export class FlumeComponent {
     return e === undefined ? undefined : javaTrim(e.value);
   }
 
+  /** The whitespace-separated names in `sub` (`channels`, `interceptors`, …), marked used; [] when unset. */
+  names(sub: string): string[] {
+    return (this.value(sub) ?? '').split(/\s+/).filter(Boolean);
+  }
+
   /** Where to point a message about `sub`: its own line, else the type's, else the listing. */
   at(sub: string): { key: string; line: number } {
     const e = this.props.get(sub) ?? this.props.get('type') ?? this.listedAt;

@@ -67,7 +67,7 @@ function mapSink(c: FlumeComponent, ctx: MappingContext): RawSection | undefined
 
 /** Reports what no mapper read: a listed-but-unconfigured interceptor is Flume-ignored, the rest unsupported. */
 function reportUnused(c: FlumeComponent, report: ImportReport): void {
-  const listed = new Set((c.value('interceptors') ?? '').split(/\s+/).filter(Boolean));
+  const listed = new Set(c.names('interceptors'));
   for (const e of c.unused()) {
     const sub = e.key.slice(c.prefix.length + 1);
     const interceptor = /^interceptors\.([^.]+)\./.exec(sub)?.[1];
@@ -127,7 +127,7 @@ export function importFlumeConfig(text: string, options: FlumeImportOptions = {}
   const sources: Record<string, RawSection> = {};
   const fedChannels = new Set<string>();
   for (const c of model.sources) {
-    const names = (c.value('channels') ?? '').split(/\s+/).filter(Boolean);
+    const names = c.names('channels');
     if (names.length === 0) report.error(c.at('channels'), `source ${c.name} names no channels`);
     const known = names.filter((n) => {
       if (model.channels.has(n)) return true;
@@ -169,7 +169,7 @@ export function importFlumeConfig(text: string, options: FlumeImportOptions = {}
     for (const k of [...ctx.origins.keys()]) if (k.startsWith('@source')) ctx.origins.delete(k);
   }
   for (const [name, c] of model.channels) {
-    const shared = model.sources.filter((s) => (s.value('channels') ?? '').split(/\s+/).includes(name));
+    const shared = model.sources.filter((s) => s.names('channels').includes(name));
     if (shared.length > 1)
       report.warn(c.at('type'), `shared by ${shared.map((s) => s.name).join(', ')}: each source gets its own buffer of this size`);
     if (!fedChannels.has(name)) report.warn(c.at('type'), `no source puts events into channel ${name}`);

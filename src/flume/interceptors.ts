@@ -51,7 +51,7 @@ const BOOLEAN_OPTIONS = new Set(['preserveExisting', 'useIP', 'excludeEvents']);
 const FLUME_DEFAULT_FILTER = '.*';
 
 export function mapInterceptors(c: FlumeComponent, path: string, ctx: MappingContext): RawSection[] {
-  const names = (c.value('interceptors') ?? '').split(/\s+/).filter(Boolean);
+  const names = c.names('interceptors');
   const out: RawSection[] = [];
   names.forEach((name, index) => {
     const base = `interceptors.${name}`;
@@ -125,7 +125,7 @@ function regexExtractor(c: FlumeComponent, base: string, at: string, ctx: Mappin
   ctx.origins.set(at, c.at(`${base}.type`));
   const regex = c.value(`${base}.regex`);
   if (regex !== undefined) ctx.put(entry, at, 'regex', regex, c, `${base}.regex`);
-  const names = (c.value(`${base}.serializers`) ?? '').split(/\s+/).filter(Boolean);
+  const names = c.names(`${base}.serializers`);
   const serializers: RawSection[] = [];
   names.forEach((s, i) => {
     const sb = `${base}.serializers.${s}`;

@@ -166,7 +166,7 @@ function literalName(pattern: string): string | undefined {
 }
 
 function taildir(c: FlumeComponent, ctx: MappingContext): MappedSource[] {
-  const groups = (c.value('filegroups') ?? '').split(/\s+/).filter(Boolean);
+  const groups = c.names('filegroups');
   if (groups.length === 0) {
     ctx.report.error(c.at('filegroups'), 'required: the file groups (filegroups = f1 f2)');
     return [];

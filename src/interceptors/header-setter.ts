@@ -9,7 +9,7 @@
  *   stamped alike carries one headers object instead of one per event (less garbage to collect).
  * - Other events are modified in place, as before (their headers are their own).
  */
-import { canShareHeaders, type FlumeEvent, type Headers } from '../core/event.js';
+import { canShareHeaders, type FlumeEvent, type Headers, peekHeaders } from '../core/event.js';
 
 export class HeaderSetter {
   // The last shared input, the value set on it and the shared result (identity memo).
@@ -24,7 +24,7 @@ export class HeaderSetter {
 
   /** Whether the event keeps its header (preserveExisting and already set). */
   keeps(event: FlumeEvent): boolean {
-    return this.preserveExisting && this.key in (canShareHeaders(event) ? event.peekHeaders() : event.headers);
+    return this.preserveExisting && this.key in peekHeaders(event);
   }
 
   set(event: FlumeEvent, value: string): void {

@@ -122,11 +122,6 @@ export class DrivingSimulator {
     };
   }
 
-  /** Simulated seconds since the start day's midnight of the next step. */
-  get clockSeconds(): number {
-    return this.stepIndex * DRIVING_STEP_SECONDS;
-  }
-
   /** One step: a line per car (after the headers on the first step), garbage mixed in. */
   step(): DrivingStep {
     const stamp = clockStamp(this.startMs + this.stepIndex * DRIVING_STEP_SECONDS * 1000);

@@ -21,6 +21,7 @@ import {
   type FlumeEvent,
   type Headers,
   type SharedHeadersHolder,
+  settleAll,
 } from '../core/event.js';
 import type { FileProgress } from '../core/progress.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -220,4 +221,20 @@ export async function admitLines(
     events[i] = event;
   }
   return { kind: 'batch', batch: { sourceId: origin.sourceId, events } };
+}
+
+/**
+ * An admission the source stopped waiting for (stop won the race): if the gate grants it later,
+ * its events were never emitted, so they are settled `failed` at once (the gate credit returns and
+ * the checkpoint stays before them: read again after a restart). admitLines already counted them
+ * read, so they are counted rejected (reason "stopped") too: read = passed on + rejected holds.
+ */
+export function failLateAdmission(pending: Promise<EmitResult>, sourceId: string, metrics: Metrics): void {
+  pending
+    .then((late) => {
+      if (late.kind !== 'batch') return;
+      metrics.eventsRejected(sourceId, 'source', 'stopped', late.batch.events.length);
+      settleAll(late.batch.events, 'failed');
+    })
+    .catch(() => undefined);
 }

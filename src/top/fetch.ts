@@ -4,7 +4,7 @@
  * status or is not an rxflume agent becomes an Error saying so, with the URL.
  */
 
-import { parseExposition } from './samples.js';
+import { parseExposition } from '../metrics/samples.js';
 import { type AgentReading, readingOf } from './snapshot.js';
 
 export interface AgentView {

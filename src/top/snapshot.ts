@@ -10,7 +10,7 @@
  * delivered = acknowledged events (for Kafka: acks from the brokers), failed, files rolled (file
  * sinks only, else undefined), connected (remote sinks only, else undefined).
  */
-import type { Sample } from './samples.js';
+import { type Sample, SampleIndex } from '../metrics/samples.js';
 
 export interface SourceReading {
   readonly id: string;
@@ -50,38 +50,8 @@ export interface Rates {
   readonly out: ReadonlyMap<string, number>;
 }
 
-class Index {
-  private readonly byName = new Map<string, Sample[]>();
-  constructor(samples: readonly Sample[]) {
-    for (const s of samples) {
-      const list = this.byName.get(s.name);
-      if (list) list.push(s);
-      else this.byName.set(s.name, [s]);
-    }
-  }
-  has(name: string, match: Record<string, string>): boolean {
-    return (this.byName.get(name) ?? []).some((s) => matches(s, match));
-  }
-  sum(name: string, match: Record<string, string>): number {
-    let total = 0;
-    for (const s of this.byName.get(name) ?? []) if (matches(s, match)) total += s.value;
-    return total;
-  }
-  ids(name: string, kind: string): string[] {
-    const ids = new Set<string>();
-    for (const s of this.byName.get(name) ?? [])
-      if (s.labels.component_kind === kind && s.labels.component_id) ids.add(s.labels.component_id);
-    return [...ids].sort();
-  }
-}
-
-function matches(s: Sample, match: Record<string, string>): boolean {
-  for (const k in match) if (s.labels[k] !== match[k]) return false;
-  return true;
-}
-
 export function readingOf(samples: readonly Sample[], atMs = Date.now()): AgentReading {
-  const ix = new Index(samples);
+  const ix = new SampleIndex(samples);
   const sources = ix.ids('rxflume_events_received_total', 'source').map((id): SourceReading => {
     const buffer = { component_id: id, component_kind: 'buffer' };
     return {

@@ -13,9 +13,22 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseFlumeConfig } from '../../src/config/load.js';
 import { Agent } from '../../src/core/agent.js';
-import { silentLogger } from '../../src/core/logger.js';
+import { type Logger, silentLogger } from '../../src/core/logger.js';
 import { dumpBody } from '../../src/flume/logger-sink.js';
 import { tempDir, waitFor } from '../support/wait.js';
+
+/** Builds an agent from a Flume properties text, keeping its state and dead letters under `dir`. */
+async function createFlumeAgent(dir: string, conf: string, logger: Logger): Promise<Agent> {
+  const config = parseFlumeConfig(conf, join(dir, 'a1.conf'), {});
+  return Agent.create(
+    {
+      ...config,
+      agent: { ...config.agent, stateDir: join(dir, 'state') },
+      deadLetter: { ...config.deadLetter, dir: join(dir, 'dl') },
+    },
+    { logger },
+  );
+}
 
 describe('logger sink', () => {
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -50,7 +63,6 @@ describe('logger sink', () => {
       'a1.sinks.k1.maxBytesToLog = 8',
       'a1.sinks.k1.channel = c1',
     ].join('\n');
-    const config = parseFlumeConfig(conf, join(t.dir, 'a1.conf'), {});
     const logged: Array<{ msg: string; sink?: string; headers?: Record<string, string>; body?: string }> = [];
     const sinkStream = new Writable({
       write(chunk, _enc, done) {
@@ -58,14 +70,7 @@ describe('logger sink', () => {
         done();
       },
     });
-    const agent = await Agent.create(
-      {
-        ...config,
-        agent: { ...config.agent, stateDir: join(t.dir, 'state') },
-        deadLetter: { ...config.deadLetter, dir: join(t.dir, 'dl') },
-      },
-      { logger: pino({ level: 'info' }, sinkStream) },
-    );
+    const agent = await createFlumeAgent(t.dir, conf, pino({ level: 'info' }, sinkStream));
     cleanups.push(() => agent.stop());
     await agent.start();
     await writeFile(join(t.dir, 'day.txt'), 'first line\nsecond\n');
@@ -97,15 +102,7 @@ describe('logger sink', () => {
       'a1.sinks.k1.sink.pathManager.extension = txt',
       'a1.sinks.k1.channel = c1',
     ].join('\n');
-    const config = parseFlumeConfig(conf, join(t.dir, 'a1.conf'), {});
-    const agent = await Agent.create(
-      {
-        ...config,
-        agent: { ...config.agent, stateDir: join(t.dir, 'state') },
-        deadLetter: { ...config.deadLetter, dir: join(t.dir, 'dl') },
-      },
-      { logger: silentLogger() },
-    );
+    const agent = await createFlumeAgent(t.dir, conf, silentLogger());
     cleanups.push(() => agent.stop());
     await agent.start();
     const lines = Array.from({ length: 250 }, (_, i) => `line ${i}`);

@@ -46,19 +46,12 @@ describe('rxflume consume', () => {
     await cleanup();
   });
 
+  /** `rxflume consume` of `topic` on the mock broker from its first offset, with more options. */
+  const consumeFromBeginning = (topic: string, options: string[]) =>
+    runCli(['consume', '--brokers', broker.bootstrap, '--topic', topic, '--from-beginning', ...options]);
+
   it('--from-beginning --max N prints N JSON objects with the decoded records', { timeout: 120_000 }, async () => {
-    const r = await runCli([
-      'consume',
-      '--brokers',
-      broker.bootstrap,
-      '--topic',
-      TOPIC,
-      '--from-beginning',
-      '--max',
-      String(N),
-      '--log-level',
-      'warn',
-    ]);
+    const r = await consumeFromBeginning(TOPIC, ['--max', String(N), '--log-level', 'warn']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = r.stdout
@@ -82,18 +75,7 @@ describe('rxflume consume', () => {
   });
 
   it('--format text prints only the values and --timeout-ms stops an idle reader', { timeout: 120_000 }, async () => {
-    const r = await runCli([
-      'consume',
-      '--brokers',
-      broker.bootstrap,
-      '--topic',
-      TOPIC,
-      '--from-beginning',
-      '--format',
-      'text',
-      '--timeout-ms',
-      '3000',
-    ]);
+    const r = await consumeFromBeginning(TOPIC, ['--format', 'text', '--timeout-ms', '3000']);
     expect(r.code).toBe(0);
     const out = r.stdout.trim().split('\n');
     expect(out).toHaveLength(N);
@@ -117,7 +99,7 @@ describe('rxflume consume', () => {
       ],
     });
     await producer.disconnect();
-    const r = await runCli(['consume', '--brokers', broker.bootstrap, '--topic', topic, '--from-beginning', '--max', '3']);
+    const r = await consumeFromBeginning(topic, ['--max', '3']);
     expect(r.code).toBe(0);
     const byKey = new Map(
       r.stdout

@@ -9,6 +9,7 @@ import { checkPair, resolutionProblems } from '../../src/schemas/compatibility.j
 import { loadSchemaRegistry } from '../../src/schemas/registry.js';
 import { compileRecordUpgrader, resolvingDecoder } from '../../src/schemas/resolution.js';
 import { confluentHeader, confluentIdOf, parseSchemaIds } from '../../src/schemas/schema-ids.js';
+import { STATUS_V1_FIELDS } from '../support/samples.js';
 
 const registry = loadSchemaRegistry();
 const type = (schema: unknown) => avro.Type.forSchema(schema as avro.Schema, { registry: {} });
@@ -18,22 +19,7 @@ const rec = (fields: unknown[], extra: Record<string, unknown> = {}) =>
 describe('smart-car v1 ↔ v2', () => {
   const v1 = registry.get('smartcar.CarStatus', 1);
   const v2 = registry.get('smartcar.CarStatus', 2);
-  const record1 = {
-    reg_date: '20160101000000',
-    car_number: 'K0001',
-    tire_fl: 88,
-    tire_fr: 91,
-    tire_bl: 90,
-    tire_br: 87,
-    light_fl: 1,
-    light_fr: 1,
-    light_bl: 1,
-    light_br: 1,
-    engine: 'A',
-    break: 'B',
-    battery: 77,
-    collect_date: '20160102',
-  };
+  const record1 = { ...STATUS_V1_FIELDS, collect_date: '20160102' };
   const record2 = { ...record1, odometer_km: 48213.7, firmware_version: '3.2.1' };
 
   it('are fully compatible', () => {

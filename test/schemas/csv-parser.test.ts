@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCsvParser } from '../../src/schemas/csv-parser.js';
 import { loadSchemaRegistry } from '../../src/schemas/registry.js';
 import { firstInvalidUtf8Offset } from '../../src/schemas/utf8.js';
+import { DRIVING_V1_RECORD } from '../support/samples.js';
 import { tempDir } from '../support/wait.js';
 
 const registry = loadSchemaRegistry();
@@ -67,19 +68,7 @@ describe('CSV parser: valid lines', () => {
   });
 
   it.each([
-    [
-      '20190101000000,B0004,2,0,L3,L,10,A01',
-      {
-        date: '20190101000000',
-        car_number: 'B0004',
-        speed_pedal: 2,
-        break_pedal: 0,
-        steer_angle: 'L3',
-        direct_light: 'L',
-        speed: 10,
-        area_number: 'A01',
-      },
-    ],
+    ['20190101000000,B0004,2,0,L3,L,10,A01', DRIVING_V1_RECORD],
     [
       '20190101000000,C0019,0,1,F,N,0,A07',
       {

@@ -12,6 +12,7 @@ import type { ParseResult } from '../../src/core/component.js';
 import { createCsvParser } from '../../src/schemas/csv-parser.js';
 import { ParseWorkerClient } from '../../src/schemas/parse-worker-client.js';
 import { loadSchemaRegistry } from '../../src/schemas/registry.js';
+import { STATUS_V1_FIELDS } from '../support/samples.js';
 import { tempDir } from '../support/wait.js';
 
 const registry = loadSchemaRegistry();
@@ -22,22 +23,6 @@ const V1_STATUS = '20160101000000,K0001,88,91,90,87,1,1,1,1,A,B,77';
 const V2_STATUS = `${V1_STATUS},48213.7,3.2.1`;
 const V1_DRIVING = '20190101000000,B0004,2,0,L3,L,10,A01';
 const V2_DRIVING = `${V1_DRIVING},37.512345,127.012345`;
-
-const statusV1Fields = {
-  reg_date: '20160101000000',
-  car_number: 'K0001',
-  tire_fl: 88,
-  tire_fr: 91,
-  tire_bl: 90,
-  tire_br: 87,
-  light_fl: 1,
-  light_fr: 1,
-  light_bl: 1,
-  light_br: 1,
-  engine: 'A',
-  break: 'B',
-  battery: 77,
-};
 
 const parse = (p: { parse(b: Buffer): ParseResult }, line: string) => p.parse(Buffer.from(line));
 
@@ -63,7 +48,7 @@ describe('CSV lines of older versions under CarStatus v2 (the default latest)', 
     ],
   ])('parses %s into a v2 record', (_name, line, added) => {
     const result = parse(parser, line);
-    expect(result).toEqual({ ok: true, record: { ...statusV1Fields, ...added } });
+    expect(result).toEqual({ ok: true, record: { ...STATUS_V1_FIELDS, ...added } });
     if (!result.ok) return;
     // Fields in v2 order, valid against v2.
     expect(Object.keys(result.record)).toEqual((statusV2.type as unknown as { fields: { name: string }[] }).fields.map((f) => f.name));
@@ -93,7 +78,7 @@ describe('CSV lines of older versions under CarStatus v2 (the default latest)', 
   it('pinned to version 1, refuses v2 lines (their extra fields would be lost) and keeps its v1 records', () => {
     const v1 = createCsvParser(registry.get('smartcar.CarStatus', 1), { worker: false });
     expect(parse(v1, V2_STATUS)).toEqual({ ok: false, code: 'RXF_PARSE_FAILED', reason: 'expected 13 or 14 columns, got 15' });
-    expect(parse(v1, V1_STATUS)).toEqual({ ok: true, record: { ...statusV1Fields, collect_date: null } });
+    expect(parse(v1, V1_STATUS)).toEqual({ ok: true, record: { ...STATUS_V1_FIELDS, collect_date: null } });
   });
 
   it('answers the same with and without the fast path', () => {

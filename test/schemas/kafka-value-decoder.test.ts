@@ -8,19 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { KafkaValueDecoder } from '../../src/schemas/kafka-value-decoder.js';
 import { loadSchemaRegistry } from '../../src/schemas/registry.js';
 import { confluentHeader, parseSchemaIds } from '../../src/schemas/schema-ids.js';
+import { DRIVING_V1_RECORD } from '../support/samples.js';
 
 const registry = loadSchemaRegistry();
 const v1 = registry.get('smartcar.DrivingEvent', 1);
-const record = {
-  date: '20190101000000',
-  car_number: 'B0004',
-  speed_pedal: 2,
-  break_pedal: 0,
-  steer_angle: 'L3',
-  direct_light: 'L',
-  speed: 10,
-  area_number: 'A01',
-};
+const record = DRIVING_V1_RECORD;
 const body = (v1.type as avro.Type).toBuffer(record);
 const ids = parseSchemaIds('smartcar.DrivingEvent: { 1: 21, 2: 22 }\nsmartcar.Gone: { 1: 5 }');
 const decoder = new KafkaValueDecoder(registry, { schemaIds: ids });

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RxfError } from '../../src/core/errors.js';
 import { schemaFingerprintHex } from '../../src/schemas/fingerprint.js';
 import { defaultSchemaDir, loadSchemaRegistry } from '../../src/schemas/registry.js';
+import { DRIVING_V1_RECORD } from '../support/samples.js';
 import { tempDir } from '../support/wait.js';
 
 const record = (name: string, namespace: string, fields: unknown[]) => JSON.stringify({ type: 'record', name, namespace, fields });
@@ -94,16 +95,7 @@ describe('the package schemas', () => {
 
   it('validates records with avsc', () => {
     const driving = registry.get('smartcar.DrivingEvent').type;
-    const ok = {
-      date: '20190101000000',
-      car_number: 'B0004',
-      speed_pedal: 2,
-      break_pedal: 0,
-      steer_angle: 'L3',
-      direct_light: 'L',
-      speed: 10,
-      area_number: 'A01',
-    };
+    const ok = DRIVING_V1_RECORD;
     expect(driving.isValid(ok)).toBe(true);
     expect(driving.isValid({ ...ok, steer_angle: 'L4' })).toBe(false);
   });

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatSummary, summarize } from '../../src/demo/summary.js';
 import { Metrics } from '../../src/metrics/metrics.js';
+import { parseExposition, samplesFromRegistryJson } from '../../src/metrics/samples.js';
 import { renderView } from '../../src/top/render.js';
-import { parseExposition, samplesFromRegistryJson } from '../../src/top/samples.js';
 import { ratesBetween, readingOf } from '../../src/top/snapshot.js';
 
 async function agentLike(): Promise<Metrics> {

@@ -8,7 +8,7 @@
  * encoded rather than re-parsed on replay: the sinks copy the encoding as it is (no CSV parsing
  * on the way out) and a replayed event is exactly the event that was acknowledged to the source.
  * The batch schema is identified by its Avro fingerprint; a reader whose schema differs (the
- * config changed between runs) re-parses the bodies instead (see disk-buffer.ts).
+ * config changed between runs) re-parses the bodies instead (see stage.ts).
  *
  * Payload layout (little-endian): `u8 version=1 | u8 flags (bit0: has schema fingerprint) |
  * [8 bytes fingerprint] | u32 events | u16 origins | origins: str fileKey, str path | events:
@@ -21,7 +21,18 @@
  */
 
 import { crc32 } from 'node:zlib';
-import { type Ack, type EventBatch, type EventPosition, eventId, type FlumeEvent, type Headers, type SchemaRef } from '../../core/event.js';
+import {
+  type Ack,
+  bodyLength,
+  copyBodyInto,
+  type EventBatch,
+  type EventPosition,
+  eventId,
+  type FlumeEvent,
+  type Headers,
+  peekHeaders,
+  type SchemaRef,
+} from '../../core/event.js';
 import { fingerprintBytesLE, schemaFingerprint } from '../../schemas/fingerprint.js';
 import { FRAME_HEADER_BYTES } from './segment-format.js';
 
@@ -102,6 +113,14 @@ export class PayloadWriter {
     this.buf.set(b, this.pos + 4);
     this.pos += 4 + b.length;
   }
+  /** `bytes(event.body)` without joining a suffix the event holds appended (core/event.ts). */
+  body(event: FlumeEvent): void {
+    const n = bodyLength(event);
+    this.room(4 + n);
+    this.buf.writeUInt32LE(n, this.pos);
+    copyBodyInto(event, this.buf, this.pos + 4);
+    this.pos += 4 + n;
+  }
 }
 
 function recordBytes(event: FlumeEvent, avro: AvroLike | undefined): Buffer | undefined {
@@ -176,7 +195,8 @@ export function frameBatch(batch: EventBatch, w: PayloadWriter): Buffer {
     w.f64(p.offset);
     w.f64(p.end);
     if (explicitId) w.str(id);
-    const headers = e.headers;
+    // Read without the private copy `headers` makes of a shared headers object.
+    const headers = peekHeaders(e);
     let count = 0;
     for (const _ in headers) count++;
     w.u16(count);
@@ -184,10 +204,17 @@ export function frameBatch(batch: EventBatch, w: PayloadWriter): Buffer {
       w.str(k);
       w.str(headers[k] as string);
     }
-    w.bytes(e.body);
+    w.body(e);
     if (record) w.bytes(record);
   }
   return w.takeFrame();
+}
+
+/** Events in a batch payload, read from its header without decoding it (see the layout above). */
+export function payloadEventCount(payload: Buffer): number {
+  const hasFingerprint = ((payload[1] as number) & 1) === 1;
+  const at = 2 + (hasFingerprint ? 8 : 0);
+  return payload.length >= at + 4 ? payload.readUInt32LE(at) : 0;
 }
 
 /** The payload of `frameBatch` (for tests and tools that handle payloads without the frame). */

@@ -16,6 +16,7 @@
  */
 import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { payloadEventCount } from './batch-codec.js';
 import { hasSegmentMagic, SEGMENT_HEADER_BYTES, scanFrame, segmentSeq } from './segment-format.js';
 
 /** One frame found on disk: where it ends and how many events it holds. */
@@ -38,13 +39,6 @@ export interface RecoveryResult {
   /** Torn frames (or torn segment headers) found and cut away. */
   readonly torn: number;
   readonly notes: string[];
-}
-
-/** Events in a batch payload, read from its header without decoding it (see batch-codec.ts). */
-export function payloadEventCount(payload: Buffer): number {
-  const hasFingerprint = ((payload[1] as number) & 1) === 1;
-  const at = 2 + (hasFingerprint ? 8 : 0);
-  return payload.length >= at + 4 ? payload.readUInt32LE(at) : 0;
 }
 
 /** Validates the frames of one segment's bytes: where the valid part ends, and its frames. */

@@ -36,9 +36,8 @@ import type { Metrics } from '../../metrics/metrics.js';
 import { fanOut } from '../../operators/fan-out.js';
 import type { LaneProgress, LaneWork, SinkLane } from '../../operators/sink-lane.js';
 import { FlowGate } from '../memory.js';
-import { type DecodedBatch, decodeBatch, frameBatch, PayloadWriter, type StoredEvent } from './batch-codec.js';
+import { type DecodedBatch, decodeBatch, frameBatch, PayloadWriter, payloadEventCount, type StoredEvent } from './batch-codec.js';
 import type { DiskLog, ReadFrame } from './disk-log.js';
-import { payloadEventCount } from './recovery.js';
 import { comparePositions, type LogPosition } from './segment-format.js';
 
 export interface DiskBufferedOptions {

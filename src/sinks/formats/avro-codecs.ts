@@ -10,7 +10,7 @@
  * does not match its uncompressed data is an error naming both values.
  */
 
-import { deflateRaw, deflateRawSync, inflateRaw } from 'node:zlib';
+import { crc32, deflateRaw, deflateRawSync, inflateRaw } from 'node:zlib';
 import { compress as snappyCompress, compressSync as snappyCompressSync, uncompress as snappyUncompress } from 'snappy';
 
 export const AVRO_CODECS = ['null', 'deflate', 'snappy'] as const;
@@ -21,22 +21,8 @@ export interface BlockCompressor {
   async(data: Buffer): Promise<Buffer>;
 }
 
-const CRC_TABLE = (() => {
-  const table = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c;
-  }
-  return table;
-})();
-
-/** CRC-32 (IEEE 802.3, as zlib and java.util.zip.CRC32). */
-export function crc32(data: Uint8Array): number {
-  let c = -1;
-  for (let i = 0; i < data.length; i++) c = (CRC_TABLE[(c ^ (data[i] as number)) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ -1) >>> 0;
-}
+/** CRC-32 (IEEE 802.3, as zlib and java.util.zip.CRC32): Node's native one. */
+export { crc32 };
 
 function withCrc(compressed: Buffer, uncompressed: Buffer): Buffer {
   const out = Buffer.allocUnsafe(compressed.length + 4);

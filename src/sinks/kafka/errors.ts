@@ -15,21 +15,7 @@
  */
 import { ErrorCodes, RxfError } from '../../core/errors.js';
 
-/** Kafka protocol error types (kafkajs `type`) that no retry can fix. */
-const PERMANENT_TYPES = new Set([
-  'MESSAGE_TOO_LARGE',
-  'RECORD_LIST_TOO_LARGE',
-  'INVALID_TOPIC_EXCEPTION',
-  'INVALID_RECORD',
-  'TOPIC_AUTHORIZATION_FAILED',
-  'CLUSTER_AUTHORIZATION_FAILED',
-  'INVALID_REQUIRED_ACKS',
-  'UNSUPPORTED_COMPRESSION_TYPE',
-  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
-  'POLICY_VIOLATION',
-]);
-
-/** The same, by protocol error code (for answers that carry a non-zero errorCode). */
+/** Kafka protocol errors that no retry can fix, by error code (answers that carry a non-zero errorCode). */
 const PERMANENT_CODES = new Map<number, string>([
   [10, 'MESSAGE_TOO_LARGE'],
   [18, 'RECORD_LIST_TOO_LARGE'],
@@ -42,6 +28,9 @@ const PERMANENT_CODES = new Map<number, string>([
   [43, 'UNSUPPORTED_FOR_MESSAGE_FORMAT'],
   [44, 'POLICY_VIOLATION'],
 ]);
+
+/** The same, by kafkajs error `type`. */
+const PERMANENT_TYPES = new Set(PERMANENT_CODES.values());
 
 const CONNECTION_ERRORS = new Set([
   'KafkaJSConnectionError',

@@ -32,7 +32,7 @@
  * confluent wire format for a schema version the id file has no id for.
  */
 import { ErrorCodes, RxfError } from '../../core/errors.js';
-import type { EventBatch, FlumeEvent, SchemaRef } from '../../core/event.js';
+import { type EventBatch, type FlumeEvent, peekHeaders, type SchemaRef } from '../../core/event.js';
 import { schemaFingerprintHex } from '../../schemas/fingerprint.js';
 import { confluentHeader, loadSchemaIds, type SchemaIdMap } from '../../schemas/schema-ids.js';
 import type { KafkaSinkConfig } from './config.js';
@@ -133,7 +133,7 @@ export class MessageEncoder {
       const body = encoder ? (encodedRecord ?? this.avroValue(encoder, event, batch.schema as SchemaRef)) : event.body;
       const value = prefix ? framed(prefix, body) : body;
       const key = this.keyOf(event, keyReader, encodedRecord);
-      const headers: Record<string, string> = this.config.headers ? { ...event.headers } : {};
+      const headers: Record<string, string> = this.config.headers ? { ...peekHeaders(event) } : {};
       headers[HEADER_EVENT_ID] = event.id;
       if (schemaHeaders) Object.assign(headers, schemaHeaders);
       const lane = lanes === 1 ? 0 : key === null ? nullKeys++ % lanes : laneOfKey(key, lanes);
@@ -182,7 +182,7 @@ export class MessageEncoder {
   private topicOf(event: FlumeEvent): string {
     if (this.staticTopic !== undefined) return this.staticTopic;
     let topic = '';
-    for (const p of this.topicParts) topic += typeof p === 'string' ? p : (event.headers[p.header] ?? '');
+    for (const p of this.topicParts) topic += typeof p === 'string' ? p : (peekHeaders(event)[p.header] ?? '');
     if (topic === '')
       throw permanent(`kafka sink ${this.sinkId}: topic template "${this.config.topic}" expands to nothing for event ${event.id}`);
     return topic;
@@ -190,7 +190,7 @@ export class MessageEncoder {
 
   private keyOf(event: FlumeEvent, keyReader: EncodedKeyReader | undefined, encodedRecord: Buffer | undefined): string | null {
     const { keyHeader, keyField } = this.config;
-    if (keyHeader !== undefined) return event.headers[keyHeader] ?? null;
+    if (keyHeader !== undefined) return peekHeaders(event)[keyHeader] ?? null;
     if (keyField === '') return null;
     let v = keyReader && encodedRecord ? keyReader(encodedRecord) : undefined;
     if (v === undefined) {

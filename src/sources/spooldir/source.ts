@@ -29,9 +29,9 @@ import { Observable, type Subscriber } from 'rxjs';
 import { CheckpointStore } from '../../core/checkpoint-store.js';
 import type { Source, SourceContext } from '../../core/component.js';
 import { ErrorCodes, RxfError } from '../../core/errors.js';
-import { type EventBatch, type Headers, settleAll } from '../../core/event.js';
+import type { EventBatch, Headers } from '../../core/event.js';
 import { FileProgress } from '../../core/progress.js';
-import { admitLines, type LineOrigin } from '../emit.js';
+import { admitLines, failLateAdmission, type LineOrigin } from '../emit.js';
 import type { SplitLine } from '../line-splitter.js';
 import { SpoolCheckpoint, type SpoolCheckpointState, type SpoolFileEntry } from './checkpoint-state.js';
 import { finishSpoolFile, holdsFile, quarantineSpoolFile } from './completion.js';
@@ -332,17 +332,8 @@ export class SpooldirSource implements Source {
     const result = await Promise.race([admission, cancelled]);
     this.cancelAdmission = undefined;
     if (result === undefined) {
-      // Stop won the race. If the gate admits later, those events were never emitted: fail them,
-      // which returns their credit and keeps the checkpoint before them (read again after restart).
-      // admitLines already counted them as read: count them rejected (reason "stopped") too, so
-      // read = passed on + rejected still holds in the metrics.
-      admission
-        .then((late) => {
-          if (late.kind !== 'batch') return;
-          this.ctx.metrics.eventsRejected(this.id, 'source', 'stopped', late.batch.events.length);
-          settleAll(late.batch.events, 'failed');
-        })
-        .catch(() => undefined);
+      // Stop won the race: a later grant is failed and counted (see failLateAdmission).
+      failLateAdmission(admission, this.id, this.ctx.metrics);
       return false;
     }
     if (result.kind === 'closed') {

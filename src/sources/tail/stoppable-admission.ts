@@ -4,17 +4,16 @@
  * A source blocked in `gate.admit` (buffer full) must still stop promptly, but the gate belongs
  * to the pipeline and stays open. So a pending admission is raced against the stop signal; if the
  * gate grants it later anyway, its lines are settled `failed` at once: the gate credit returns and
- * the checkpoint stays before them (they are read again after a restart). admitLines counted them
- * read, so they are counted rejected (reason "stopped") too: read = passed on + rejected holds.
+ * the checkpoint stays before them (they are read again after a restart), and counted rejected
+ * (reason "stopped"): see failLateAdmission.
  *
  * Invariant: one waiter per pending admission, removed when it settles, so a long run does not
  * pile up listeners on a never-firing stop signal.
  */
 import type { FlowGate } from '../../buffers/memory.js';
-import { settleAll } from '../../core/event.js';
 import type { FileProgress } from '../../core/progress.js';
 import type { Metrics } from '../../metrics/metrics.js';
-import { admitLines, type EmitResult, type LineOrigin } from '../emit.js';
+import { admitLines, type EmitResult, failLateAdmission, type LineOrigin } from '../emit.js';
 import type { SplitLine } from '../line-splitter.js';
 
 export type AdmissionResult = EmitResult | { kind: 'stopped' };
@@ -47,15 +46,7 @@ export class StoppableAdmission {
         },
       );
     });
-    if (result.kind === 'stopped') {
-      pending
-        .then((late) => {
-          if (late.kind !== 'batch') return;
-          this.metrics.eventsRejected(this.sourceId, 'source', 'stopped', late.batch.events.length);
-          settleAll(late.batch.events, 'failed');
-        })
-        .catch(() => undefined);
-    }
+    if (result.kind === 'stopped') failLateAdmission(pending, this.sourceId, this.metrics);
     return result;
   }
 

@@ -1,8 +1,7 @@
 /** Frame framing (length + CRC-32) and the batch payload codec. */
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { decodeBatch, encodeBatch, PayloadWriter } from '../../../src/buffers/disk/batch-codec.js';
-import { payloadEventCount } from '../../../src/buffers/disk/recovery.js';
+import { decodeBatch, encodeBatch, PayloadWriter, payloadEventCount } from '../../../src/buffers/disk/batch-codec.js';
 import { encodeFrames, FRAME_HEADER_BYTES, scanFrame, segmentFileName, segmentSeq } from '../../../src/buffers/disk/segment-format.js';
 import type { Ack, EventBatch, FlumeEvent, SchemaRef } from '../../../src/core/event.js';
 import { eventId } from '../../../src/core/event.js';

@@ -1,5 +1,5 @@
 /**
- * Metric samples as `top` and the demo read them: `{ name, labels, value }`, from the Prometheus
+ * Metric samples as `top`, the demo and the /metrics.json view read them: `{ name, labels, value }`, from the Prometheus
  * text exposition (`/metrics` of any running agent) or from an in-process registry (same shape
  * as prom-client's `getMetricsAsJSON`). Only what the views need is parsed: sample lines with
  * optional labels; comments, timestamps and exemplars are skipped; NaN/±Inf are kept as numbers.
@@ -66,4 +66,35 @@ export function samplesFromRegistryJson(
     }
   }
   return out;
+}
+
+/** Samples grouped by name, summed over the ones whose labels match. */
+export class SampleIndex {
+  private readonly byName = new Map<string, Sample[]>();
+  constructor(samples: readonly Sample[]) {
+    for (const s of samples) {
+      const list = this.byName.get(s.name);
+      if (list) list.push(s);
+      else this.byName.set(s.name, [s]);
+    }
+  }
+  has(name: string, match: Record<string, string>): boolean {
+    return (this.byName.get(name) ?? []).some((s) => matches(s, match));
+  }
+  sum(name: string, match: Record<string, string>): number {
+    let total = 0;
+    for (const s of this.byName.get(name) ?? []) if (matches(s, match)) total += s.value;
+    return total;
+  }
+  ids(name: string, kind: string): string[] {
+    const ids = new Set<string>();
+    for (const s of this.byName.get(name) ?? [])
+      if (s.labels.component_kind === kind && s.labels.component_id) ids.add(s.labels.component_id);
+    return [...ids].sort();
+  }
+}
+
+function matches(s: Sample, match: Record<string, string>): boolean {
+  for (const k in match) if (s.labels[k] !== match[k]) return false;
+  return true;
 }
