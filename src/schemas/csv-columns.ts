@@ -12,7 +12,7 @@ import type { ParseResult } from '../core/component.js';
 import { ErrorCodes } from '../core/errors.js';
 import type { SchemaRef } from '../core/event.js';
 import { compileFastPath } from './csv-fast-path.js';
-import { buildColumnFields, type ConversionFailure, type FieldConverter, INVALID } from './field-converters.js';
+import { buildColumnFields, type ColumnField, type ConversionFailure, type FieldConverter, INVALID } from './field-converters.js';
 
 /** Converts the columns of one split line into a record of one schema version. */
 export interface ColumnParser {
@@ -20,6 +20,8 @@ export interface ColumnParser {
   readonly required: number;
   readonly total: number;
   readonly type: avro.Type;
+  /** The fields by column position, with their kinds and checks (the direct encoder compiles from them). */
+  readonly fields: readonly ColumnField[];
   parseColumns(text: string, starts: Int32Array, ends: Int32Array, n: number): ParseResult;
 }
 
@@ -67,6 +69,7 @@ export function compileColumnParser(schemaRef: SchemaRef & { readonly version?: 
     required,
     total,
     type,
+    fields,
     parseColumns(text, starts, ends, n) {
       const fast = fastPath(text, starts, ends, n);
       if (fast !== undefined) return guarded(fast);

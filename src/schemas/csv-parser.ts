@@ -27,9 +27,11 @@
  * decoded string, its string column values, the record and the result object.
  * A parser is not reentrant (its offset arrays are shared), which `parse` being synchronous allows.
  *
- * `openBatchParser` (unless `worker: false`) starts a worker thread running this same parser on
- * whole batches (parse-worker.ts), answering records Avro-encoded: the main thread then neither
- * parses nor holds record objects (validate-batch.ts uses it).
+ * `openBatchParser` (unless `worker: false`) starts a worker thread parsing whole batches
+ * (parse-worker.ts, parse-batch.ts), answering records Avro-encoded: the main thread then neither
+ * parses nor holds record objects (validate-batch.ts uses it). There an ordinary ASCII line goes
+ * straight from bytes to Avro bytes (csv-avro-encoder.ts, byte-identical to encoding this
+ * parser's record); every other line, and every failure reason, comes from this parser.
  */
 import type { ParseResult, RecordParser } from '../core/component.js';
 import { ErrorCodes } from '../core/errors.js';

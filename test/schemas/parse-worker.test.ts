@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type avro from 'avsc';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EncodedBatch } from '../../src/core/component.js';
@@ -5,6 +7,9 @@ import { ErrorCodes, RxfError } from '../../src/core/errors.js';
 import { createCsvParser } from '../../src/schemas/csv-parser.js';
 import { ParseWorkerClient } from '../../src/schemas/parse-worker-client.js';
 import { loadSchemaRegistry } from '../../src/schemas/registry.js';
+import { writeStatusDay } from '../../src/simulator/status.js';
+import { STATUS_DATE } from '../support/status-day.js';
+import { tempDir } from '../support/wait.js';
 
 const schema = loadSchemaRegistry().get('smartcar.CarStatus', 1);
 const type = schema.type as avro.Type;
@@ -59,6 +64,33 @@ describe('ParseWorkerClient', () => {
     expect(result.failures.map((f) => f.index)).toEqual([1, 3, 4]);
     expect(result.failures[0]?.reason).toContain('tire_fl');
     expect(result.failures[2]?.reason).toContain('engine');
+  });
+
+  it('answers a pilot status day under CarStatus v2 byte for byte as the main-thread parser + avsc', async () => {
+    const latest = loadSchemaRegistry().get('smartcar.CarStatus');
+    const latestType = latest.type as avro.Type;
+    const parser = createCsvParser(latest, { worker: false });
+    const { dir, cleanup } = await tempDir();
+    try {
+      const file = join(dir, 'status.txt');
+      writeStatusDay({ date: STATUS_DATE, cars: 1, file, seed: 7 });
+      // As the pilot's interceptors leave them: header lines dropped, the collection day appended.
+      const day = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => /^\d{14}/.test(l))
+        .map((l) => Buffer.from(`${l},${STATUS_DATE}`));
+      const client = new ParseWorkerClient(latest, ',');
+      clients.push(client);
+      for (let from = 0; from < day.length; from += 1000) {
+        const bodies = day.slice(from, from + 1000);
+        const result = await client.parseBatch(bodies);
+        expect(result.failures).toEqual([]);
+        const expected = Buffer.concat(bodies.map((b) => latestType.toBuffer((parser.parse(b) as { record: object }).record)));
+        expect(Buffer.from(result.encoded).equals(expected)).toBe(true);
+      }
+    } finally {
+      await cleanup();
+    }
   });
 
   it('keeps the order of many batches sent before any answer came back', async () => {
