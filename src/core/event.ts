@@ -66,6 +66,15 @@ export interface EncodedRecords {
  */
 export interface EncodedRecordHolder {
   holdEncodedRecord(records: EncodedRecords, start: number, end: number): void;
+  /** Length of the held encoding, or -1 when none is held (no view made, unlike `encodedRecord`). */
+  encodedRecordLength(): number;
+  /**
+   * The buffer holding the encoding (the batch's, shared with the other events of its parse
+   * batch, consecutive records adjacent) and where in it the encoding starts: a writer may copy
+   * a run of records at once. Meaningful only while `encodedRecordLength() >= 0`.
+   */
+  encodedRecordBuffer(): Buffer;
+  encodedRecordStart(): number;
 }
 
 export function canHoldEncodedRecord(event: FlumeEvent): event is FlumeEvent & EncodedRecordHolder {
@@ -74,7 +83,30 @@ export function canHoldEncodedRecord(event: FlumeEvent): event is FlumeEvent & E
 
 /** Whether the event has a parsed record, without decoding one that is held encoded. */
 export function hasRecord(event: FlumeEvent): boolean {
+  if (canHoldEncodedRecord(event)) return event.encodedRecordLength() >= 0 || event.record !== undefined;
   return event.encodedRecord?.() !== undefined || event.record !== undefined;
+}
+
+/**
+ * Writes the event's ready-made record encoding at `pos` in `buf`: answers the new position, minus
+ * the bytes missing when `buf` is too small, or undefined when the event holds no encoding.
+ */
+export function writeEncodedRecord(event: FlumeEvent, buf: Uint8Array, pos: number): number | undefined {
+  if (canHoldEncodedRecord(event)) {
+    const length = event.encodedRecordLength();
+    if (length < 0) return undefined;
+    const end = pos + length;
+    if (end > buf.length) return buf.length - end;
+    const source = event.encodedRecordBuffer();
+    buf.set(new Uint8Array(source.buffer, source.byteOffset + event.encodedRecordStart(), length), pos);
+    return end;
+  }
+  const encoded = event.encodedRecord?.();
+  if (encoded === undefined) return undefined;
+  const end = pos + encoded.length;
+  if (end > buf.length) return buf.length - end;
+  buf.set(encoded, pos);
+  return end;
 }
 
 /**
@@ -115,6 +147,8 @@ export interface BodySuffixHolder {
   bodyText(encoding: 'latin1' | 'utf8', part?: 'whole' | 'read'): string;
   /** Bytes appended and not joined into the body yet (0: `read` and `whole` are the same). */
   appendedLength(): number;
+  /** `test` on the body as read (without anything appended), as a byte range: no copy, no view. */
+  testReadBody(test: (buf: Uint8Array, start: number, end: number) => boolean): boolean;
 }
 
 export function canHoldBodySuffix(event: FlumeEvent): event is FlumeEvent & BodySuffixHolder {

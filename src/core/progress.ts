@@ -23,12 +23,14 @@ export interface ProgressHooks {
 }
 
 export class FileProgress {
-  // Parallel arrays over the lines not yet compacted away; `seqBase` is the sequence number of
-  // index 0, so acks keep a stable sequence number while the arrays shrink.
-  private ends: number[] = [];
-  private states: number[] = []; // 0 pending, 1 settled ok, 2 failed
+  // The lines registered and not yet passed by the committed offset, as a ring over typed arrays
+  // (no allocation per line; grown by doubling): line `seq` sits at slot
+  // (first + seq - seqBase) % capacity; `seqBase` is the sequence number of the first of them.
+  private ends = new Float64Array(1024);
+  private states = new Uint8Array(1024); // 0 pending, 1 settled ok, 2 failed
+  private first = 0;
+  private count = 0;
   private seqBase = 0;
-  private head = 0; // index of the first line not settled ok
   private committed: number;
   private sealed = false;
   private completed = false;
@@ -48,7 +50,7 @@ export class FileProgress {
 
   /** Lines registered but not yet settled ok (includes failed ones). */
   get pending(): number {
-    return this.ends.length - this.head;
+    return this.count;
   }
 
   get isComplete(): boolean {
@@ -75,10 +77,11 @@ export class FileProgress {
    */
   registerLine(end: number): number {
     if (this.sealed) throw new Error('FileProgress.register after seal');
-    const seq = this.seqBase + this.ends.length;
-    this.ends.push(end);
-    this.states.push(0);
-    return seq;
+    if (this.count === this.ends.length) this.grow();
+    const slot = (this.first + this.count) % this.ends.length;
+    this.ends[slot] = end;
+    this.states[slot] = 0;
+    return this.seqBase + this.count++;
   }
 
   /** No more lines will be registered (end of a spool file, or a rotated-away tail file). */
@@ -90,30 +93,49 @@ export class FileProgress {
   /** Settles a line from `registerLine`; `bytes` < 0 for a line that holds no flow-gate credit. */
   settleLine(seq: number, bytes: number, outcome: AckOutcome): void {
     const i = seq - this.seqBase;
-    this.states[i] = outcome === 'failed' ? 2 : 1;
+    this.states[(this.first + i) % this.ends.length] = outcome === 'failed' ? 2 : 1;
     if (outcome === 'failed') this.blocked = true;
     if (bytes >= 0) this.hooks.onSettle?.(bytes, outcome);
-    if (i === this.head) this.advance();
+    if (i === 0) this.advance();
   }
 
   private advance(): void {
-    const before = this.head;
-    while (this.head < this.states.length && this.states[this.head] === 1) this.head++;
-    if (this.head === before) return;
-    this.committed = this.ends[this.head - 1] as number;
-    if (this.head >= 8192 && this.head * 2 >= this.ends.length) {
-      this.ends = this.ends.slice(this.head);
-      this.states = this.states.slice(this.head);
-      this.seqBase += this.head;
-      this.head = 0;
+    const capacity = this.ends.length;
+    let passed = 0;
+    let last = 0;
+    while (passed < this.count) {
+      const slot = (this.first + passed) % capacity;
+      if (this.states[slot] !== 1) break;
+      last = this.ends[slot] as number;
+      passed++;
     }
+    if (passed === 0) return;
+    this.committed = last;
+    this.first = (this.first + passed) % capacity;
+    this.count -= passed;
+    this.seqBase += passed;
     this.hooks.onAdvance?.(this.committed);
     this.maybeComplete();
   }
 
+  /** Doubles the ring, lines kept in order from slot 0. */
+  private grow(): void {
+    const capacity = this.ends.length;
+    const ends = new Float64Array(capacity * 2);
+    const states = new Uint8Array(capacity * 2);
+    for (let i = 0; i < this.count; i++) {
+      const slot = (this.first + i) % capacity;
+      ends[i] = this.ends[slot] as number;
+      states[i] = this.states[slot] as number;
+    }
+    this.ends = ends;
+    this.states = states;
+    this.first = 0;
+  }
+
   private maybeComplete(): void {
     if (this.completed || !this.sealed || this.blocked) return;
-    if (this.head < this.ends.length) return;
+    if (this.count > 0) return;
     this.completed = true;
     this.hooks.onComplete?.();
   }

@@ -12,10 +12,15 @@
  * Bytes appended by append_field and not joined yet (see BodySuffixHolder): a regex that cannot
  * look past the end of its match (no `$`, `\b`, `\B`, lookahead) that matches the body as read
  * matches the whole body too, so the whole body's text is only built when the first test fails.
+ *
+ * A simple start-anchored ASCII regex (`^\d{14}`, `^[A-Z]\d{4},`: see byteMatcher) is tested on
+ * the body's bytes where they lie, with the same answer as the RegExp on the latin1 text: no
+ * string per event. Anything else, or a miss on the part as read, takes the RegExp path.
  */
 import { z } from 'zod';
 import type { ComponentRegistration, Interceptor } from '../core/component.js';
 import { bodyText, canHoldBodySuffix, type FlumeEvent } from '../core/event.js';
+import { byteMatcher } from '../schemas/byte-pattern.js';
 import { isAscii, regexOption } from './options.js';
 
 export const regexFilterConfigSchema = z.strictObject({
@@ -33,7 +38,14 @@ export const regexFilterInterceptor: ComponentRegistration<RegexFilterConfig, In
     const keepOnMatch = !config.excludeEvents;
     // Conservative: any `$`, `\b`/`\B` or lookahead in the source, even escaped or in a class.
     const matchIgnoresWhatFollows = !/\$|\\[bB]|\(\?[=!]/.test(config.regex);
+    const onBytes = encoding === 'latin1' ? byteMatcher(regex) : undefined;
+    // A prefix match on the part as read is a match of the whole; whole-range patterns need it all.
+    const bytesDecideOnRead = onBytes !== undefined && matchIgnoresWhatFollows;
     const matches = (event: FlumeEvent): boolean => {
+      if (onBytes && canHoldBodySuffix(event)) {
+        if (event.appendedLength() === 0) return event.testReadBody(onBytes);
+        if (bytesDecideOnRead && event.testReadBody(onBytes)) return true;
+      }
       if (!matchIgnoresWhatFollows || !canHoldBodySuffix(event) || event.appendedLength() === 0)
         return regex.test(bodyText(event, encoding));
       return regex.test(event.bodyText(encoding, 'read')) || regex.test(event.bodyText(encoding, 'whole'));

@@ -36,6 +36,14 @@ export interface LineOrigin {
 }
 
 const NO_HEADERS: Readonly<Headers> = Object.freeze({});
+const HEADERS_SHARED = 1;
+const SETTLED = 2;
+
+/** What the lines of one admitted batch share: their file's origin and progress. */
+interface LineFile {
+  readonly origin: LineOrigin;
+  readonly progress: FileProgress;
+}
 
 /**
  * A line read from a file, and its own acknowledgement: one object per line instead of an event,
@@ -48,12 +56,15 @@ const NO_HEADERS: Readonly<Headers> = Object.freeze({});
  */
 class LineEvent implements FlumeEvent, Ack, EncodedRecordHolder, SharedHeadersHolder, BodySuffixHolder {
   error?: FlumeEvent['error'];
-  // Bytes appended to the body (append_field) and their text, joined only when `body` is read.
+  // The body is bytes[from, to) (a read chunk, no view per line until `body` is read), then any
+  // bytes appended (append_field) and their text, joined only when `body` is read.
+  private bytes: Buffer;
+  private from: number;
+  private to: number;
   private suffix: Buffer | undefined = undefined;
-  private suffixText = '';
   private currentHeaders: Headers;
-  private headersShared = true;
-  private done = false;
+  // HEADERS_SHARED | SETTLED bits: one field instead of two (every field is paid per line in flight).
+  private flags = HEADERS_SHARED;
   // The record, or its encoding (set by a parse worker) decoded on first read of `record`.
   private parsed: Record<string, unknown> | undefined = undefined;
   private encoded: EncodedRecords | undefined = undefined;
@@ -63,41 +74,51 @@ class LineEvent implements FlumeEvent, Ack, EncodedRecordHolder, SharedHeadersHo
   private readonly credit: number;
 
   constructor(
-    private readonly origin: LineOrigin,
-    private readonly progress: FileProgress,
+    private readonly file: LineFile,
     private readonly seq: number,
     private readonly offset: number,
     private readonly end: number,
-    private rawBody: Buffer,
+    line: SplitLine,
   ) {
-    this.credit = rawBody.length;
-    this.currentHeaders = (origin.headers ?? NO_HEADERS) as Headers;
+    this.bytes = line.bytes;
+    this.from = line.from;
+    this.to = line.to;
+    this.credit = line.to - line.from;
+    this.currentHeaders = (file.origin.headers ?? NO_HEADERS) as Headers;
   }
 
   get body(): Buffer {
     const suffix = this.suffix;
+    const length = this.to - this.from;
+    let body: Buffer;
     if (suffix !== undefined) {
-      const joined = Buffer.allocUnsafe(this.rawBody.length + suffix.length);
-      joined.set(this.rawBody, 0);
-      joined.set(suffix, this.rawBody.length);
-      this.rawBody = joined;
+      body = Buffer.allocUnsafe(length + suffix.length);
+      this.bytes.copy(body, 0, this.from, this.to);
+      body.set(suffix, length);
       this.suffix = undefined;
+    } else if (this.from === 0 && this.to === this.bytes.length) {
+      return this.bytes;
+    } else {
+      body = this.bytes.subarray(this.from, this.to);
     }
-    return this.rawBody;
+    this.body = body;
+    return body;
   }
 
   set body(value: Buffer) {
-    this.rawBody = value;
+    this.bytes = value;
+    this.from = 0;
+    this.to = value.length;
     this.suffix = undefined;
   }
 
-  appendToBody(bytes: Buffer, text: string): void {
+  // The text is the bytes' UTF-8 reading (the caller's contract): decoded again when needed.
+  appendToBody(bytes: Buffer, _text: string): void {
     if (this.suffix !== undefined) {
       // A second append: join the first (rare: one append_field per chain in practice).
-      this.rawBody = this.body;
+      this.body = this.body;
     }
     this.suffix = bytes;
-    this.suffixText = text;
   }
 
   appendedLength(): number {
@@ -105,34 +126,39 @@ class LineEvent implements FlumeEvent, Ack, EncodedRecordHolder, SharedHeadersHo
   }
 
   bodyLength(): number {
-    return this.rawBody.length + (this.suffix === undefined ? 0 : this.suffix.length);
+    return this.to - this.from + (this.suffix === undefined ? 0 : this.suffix.length);
   }
 
   copyBodyInto(target: Uint8Array, pos: number): number {
-    target.set(this.rawBody, pos);
-    if (this.suffix === undefined) return this.rawBody.length;
-    target.set(this.suffix, pos + this.rawBody.length);
-    return this.rawBody.length + this.suffix.length;
+    const length = this.to - this.from;
+    target.set(new Uint8Array(this.bytes.buffer, this.bytes.byteOffset + this.from, length), pos);
+    if (this.suffix === undefined) return length;
+    target.set(this.suffix, pos + length);
+    return length + this.suffix.length;
+  }
+
+  testReadBody(test: (buf: Uint8Array, start: number, end: number) => boolean): boolean {
+    return test(this.bytes, this.from, this.to);
   }
 
   bodyText(encoding: 'latin1' | 'utf8', part: 'whole' | 'read' = 'whole'): string {
-    const head = this.rawBody.toString(encoding);
+    const head = this.bytes.toString(encoding, this.from, this.to);
     if (this.suffix === undefined || part === 'read') return head;
     // The text is the suffix's UTF-8 reading: latin1 reads the same only for ASCII bytes.
-    return head + (encoding === 'utf8' || this.suffix.length === this.suffixText.length ? this.suffixText : this.suffix.toString(encoding));
+    return head + this.suffix.toString(encoding);
   }
 
   get headers(): Headers {
-    if (this.headersShared) {
+    if (this.flags & HEADERS_SHARED) {
       this.currentHeaders = { ...this.currentHeaders };
-      this.headersShared = false;
+      this.flags &= ~HEADERS_SHARED;
     }
     return this.currentHeaders;
   }
 
   set headers(value: Headers) {
     this.currentHeaders = value;
-    this.headersShared = false;
+    this.flags &= ~HEADERS_SHARED;
   }
 
   peekHeaders(): Readonly<Headers> {
@@ -141,15 +167,17 @@ class LineEvent implements FlumeEvent, Ack, EncodedRecordHolder, SharedHeadersHo
 
   shareHeaders(headers: Readonly<Headers>): void {
     this.currentHeaders = headers as Headers;
-    this.headersShared = true;
+    this.flags |= HEADERS_SHARED;
   }
 
   get id(): string {
-    return eventId(this.origin.sourceId, this.origin.fileKey, this.offset);
+    const { origin } = this.file;
+    return eventId(origin.sourceId, origin.fileKey, this.offset);
   }
 
   get position(): EventPosition {
-    return { fileKey: this.origin.fileKey, path: this.origin.path, offset: this.offset, end: this.end };
+    const { origin } = this.file;
+    return { fileKey: origin.fileKey, path: origin.path, offset: this.offset, end: this.end };
   }
 
   get ack(): Ack {
@@ -180,14 +208,26 @@ class LineEvent implements FlumeEvent, Ack, EncodedRecordHolder, SharedHeadersHo
     return this.encoded?.bytes.subarray(this.encodedStart, this.encodedEnd);
   }
 
+  encodedRecordLength(): number {
+    return this.encoded === undefined ? -1 : this.encodedEnd - this.encodedStart;
+  }
+
+  encodedRecordBuffer(): Buffer {
+    return (this.encoded as EncodedRecords).bytes;
+  }
+
+  encodedRecordStart(): number {
+    return this.encodedStart;
+  }
+
   get settled(): boolean {
-    return this.done;
+    return (this.flags & SETTLED) !== 0;
   }
 
   settle(outcome: AckOutcome): void {
-    if (this.done) return;
-    this.done = true;
-    this.progress.settleLine(this.seq, this.credit, outcome);
+    if (this.flags & SETTLED) return;
+    this.flags |= SETTLED;
+    this.file.progress.settleLine(this.seq, this.credit, outcome);
   }
 }
 
@@ -201,7 +241,7 @@ export async function admitLines(
   metrics: Metrics,
 ): Promise<EmitResult> {
   let bytes = 0;
-  for (const l of lines) bytes += l.body.length;
+  for (const l of lines) bytes += l.to - l.from;
   const answer = await gate.admit(lines.length, bytes);
   if (answer === 'closed') return { kind: 'closed' };
   metrics.eventsReceived(origin.sourceId, 'source', lines.length, bytes);
@@ -212,9 +252,10 @@ export async function admitLines(
     return { kind: 'dropped' };
   }
   const events: FlumeEvent[] = new Array(lines.length);
+  const file: LineFile = { origin, progress };
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i] as SplitLine;
-    const event = new LineEvent(origin, progress, progress.registerLine(l.end), l.offset, l.end, l.body);
+    const event = new LineEvent(file, progress.registerLine(l.end), l.offset, l.end, l);
     if (l.oversize) {
       event.error = { code: ErrorCodes.LINE_TOO_LONG, reason: `line of ${l.length} bytes exceeds maxLineBytes` };
     }

@@ -9,16 +9,37 @@
  *   returned with `oversize: true` so the caller can dead-letter it (neighbours are unaffected).
  * - `takePartial` hands out the unterminated tail (last line of a file that never got its
  *   newline) once the caller knows no more bytes will come (rotation, end of a spool file).
+ * - A line inside one chunk is `bytes[from, to)` of that chunk, no view made: a Buffer view per
+ *   line costs an allocation that lives as long as the line is in flight (GC pays for it), so
+ *   `body` is made only when read, and hot paths use `bytes`/`from`/`to`.
+ * - `recycle` takes back lines the caller is done with (their fields were copied, nothing keeps
+ *   them): the next lines reuse those objects instead of allocating. A recycled line must not be
+ *   read again; a caller that never recycles simply gets new objects.
  */
 
-export interface SplitLine {
-  readonly offset: number;
-  readonly end: number;
-  readonly body: Buffer;
-  /** The line was longer than maxLineBytes; body holds only its prefix. */
-  readonly oversize?: boolean;
-  /** Full length of the line in bytes (without terminator), useful for oversize reasons. */
-  readonly length: number;
+export class SplitLine {
+  constructor(
+    public offset: number,
+    public end: number,
+    /** The buffer holding the body: the body is `bytes[from, to)`. */
+    public bytes: Buffer,
+    public from: number,
+    public to: number,
+    /** Full length of the line in bytes (without terminator), useful for oversize reasons. */
+    public length: number,
+    /** The line was longer than maxLineBytes; the body holds only its prefix. */
+    public oversize?: boolean,
+  ) {}
+
+  /** The body as a Buffer (a view of `bytes`, made on each read). */
+  get body(): Buffer {
+    return this.from === 0 && this.to === this.bytes.length ? this.bytes : this.bytes.subarray(this.from, this.to);
+  }
+
+  /** The line with the body `body` (e.g. built by hand in tests). */
+  static of(offset: number, end: number, body: Buffer, oversize?: boolean): SplitLine {
+    return new SplitLine(offset, end, body, 0, body.length, body.length, oversize);
+  }
 }
 
 export interface LineSplitterOptions {
@@ -28,6 +49,8 @@ export interface LineSplitterOptions {
 }
 
 const NL = 0x0a;
+/** Enough for a 1 MiB chunk of ~100-byte lines. */
+const MAX_FREE_LINES = 16_384;
 const CR = 0x0d;
 
 export class LineSplitter {
@@ -41,6 +64,8 @@ export class LineSplitter {
   /** Bytes of the current line seen so far (including skipped ones). */
   private lineLength = 0;
   private skipping = false;
+  /** Lines handed back by `recycle`, reused by the next whole lines. */
+  private free: SplitLine[] = [];
 
   constructor(opts: LineSplitterOptions) {
     this.lineStart = opts.startOffset;
@@ -85,7 +110,22 @@ export class LineSplitter {
     const offset = this.lineStart;
     const end = offset + length + 1;
     this.lineStart = end;
-    return { offset, end, body: chunk.subarray(from, stop), length };
+    const line = this.free.pop();
+    if (line === undefined) return new SplitLine(offset, end, chunk, from, stop, length);
+    line.offset = offset;
+    line.end = end;
+    line.bytes = chunk;
+    line.from = from;
+    line.to = stop;
+    line.length = length;
+    line.oversize = undefined;
+    return line;
+  }
+
+  /** Takes back lines the caller is done with (see module header); at most MAX_FREE_LINES are kept. */
+  recycle(lines: readonly SplitLine[]): void {
+    const room = MAX_FREE_LINES - this.free.length;
+    for (let i = 0; i < lines.length && i < room; i++) this.free.push(lines[i] as SplitLine);
   }
 
   /** Returns the unterminated tail as a line (if any bytes are pending) and resets. */
@@ -123,6 +163,6 @@ export class LineSplitter {
     this.partBytes = 0;
     this.lineLength = 0;
     this.skipping = false;
-    return oversize ? { offset, end, body, oversize, length } : { offset, end, body, length };
+    return new SplitLine(offset, end, body, 0, body.length, length, oversize || undefined);
   }
 }

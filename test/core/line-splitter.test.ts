@@ -112,3 +112,25 @@ describe('LineSplitter oversize across chunks', () => {
     expect(out[0]?.oversize).toBe(true);
   });
 });
+
+describe('LineSplitter.recycle', () => {
+  it("reuses recycled line objects for later lines, with the new lines' values", () => {
+    const s = new LineSplitter({ startOffset: 0, maxLineBytes: 100 });
+    const first = s.push(Buffer.from('aa\nbbb\n'));
+    const firstObjects = [...first];
+    s.recycle(first);
+    const second = s.push(Buffer.from('c\r\ndddd\npartial'));
+    expect(second.map((l) => [l.body.toString(), l.offset, l.end, l.length, l.oversize ?? false])).toEqual([
+      ['c', 7, 10, 2, false],
+      ['dddd', 10, 15, 4, false],
+    ]);
+    expect(second.every((l) => firstObjects.includes(l))).toBe(true);
+    // A long line assembled from pieces is a new object, and the oversize flag never leaks into a reused one.
+    const long = new LineSplitter({ startOffset: 0, maxLineBytes: 4, oversizePrefixBytes: 2 });
+    const [big] = long.push(Buffer.from('xxxxxxxx\n'));
+    expect(big?.oversize).toBe(true);
+    long.recycle(big ? [big] : []);
+    const [small] = long.push(Buffer.from('ok\n'));
+    expect([small?.body.toString(), small?.oversize]).toEqual(['ok', undefined]);
+  });
+});

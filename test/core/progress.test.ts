@@ -70,4 +70,42 @@ describe('FileProgress', () => {
     expect(p.committedOffset).toBe(500_000);
     expect(p.pending).toBe(0);
   });
+
+  it('matches a plain model while lines are registered and settled in waves (the ring wraps and grows)', () => {
+    const p = new FileProgress(7);
+    const model: { end: number; state: 0 | 1 }[] = [];
+    const acks: { settle(o: 'delivered'): void }[] = [];
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    let end = 7;
+    for (let wave = 0; wave < 60; wave++) {
+      const add = 1 + random(3000);
+      for (let i = 0; i < add; i++) {
+        end += 1 + random(50);
+        acks.push(p.register(end, 1));
+        model.push({ end, state: 0 });
+      }
+      // Settle a random subset of the pending lines, in random order.
+      for (let k = random(4000); k > 0; k--) {
+        const i = random(acks.length);
+        acks[i]?.settle('delivered');
+        (model[i] as { state: 0 | 1 }).state = 1;
+      }
+      let committed = 7;
+      let pending = 0;
+      let open = true;
+      for (const line of model) {
+        if (open && line.state === 1) committed = line.end;
+        else {
+          open = false;
+          pending++;
+        }
+      }
+      expect(p.committedOffset).toBe(committed);
+      expect(p.pending).toBe(pending);
+    }
+  });
 });

@@ -13,7 +13,7 @@ import { Metrics } from '../../src/metrics/metrics.js';
 import { fanOut } from '../../src/operators/fan-out.js';
 import { createSinkLane } from '../../src/operators/sink-lane.js';
 import { admitLines } from '../../src/sources/emit.js';
-import type { SplitLine } from '../../src/sources/line-splitter.js';
+import { SplitLine } from '../../src/sources/line-splitter.js';
 import { waitFor } from '../support/wait.js';
 import { ArrayDeadLetter, ArraySink } from './support.js';
 
@@ -55,7 +55,7 @@ describe('fanOut with the flow gate', () => {
       const lines: SplitLine[] = [];
       for (let i = 0; i < 5; i++) {
         const body = Buffer.from(`2024010100${String(b * 5 + i).padStart(4, '0')},K0001,80`);
-        lines.push({ offset, end: offset + body.length + 1, body, length: body.length });
+        lines.push(SplitLine.of(offset, offset + body.length + 1, body));
         offset += body.length + 1;
         expected.push(body.toString());
       }

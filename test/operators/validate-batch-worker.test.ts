@@ -13,6 +13,7 @@ import { createCsvParser } from '../../src/schemas/csv-parser.js';
 import { ParseWorkerClient } from '../../src/schemas/parse-worker-client.js';
 import { loadSchemaRegistry } from '../../src/schemas/registry.js';
 import { admitLines } from '../../src/sources/emit.js';
+import { SplitLine } from '../../src/sources/line-splitter.js';
 import { waitFor } from '../support/wait.js';
 import { ArrayDeadLetter, acksOf, bodiesOf, makeBatch } from './support.js';
 
@@ -83,7 +84,7 @@ describe('validateBatch with a parse worker', () => {
     let offset = 0;
     const split = bodies.map((text) => {
       const body = Buffer.from(text);
-      const l = { offset, end: offset + body.length + 1, body, length: body.length };
+      const l = SplitLine.of(offset, offset + body.length + 1, body);
       offset = l.end;
       return l;
     });

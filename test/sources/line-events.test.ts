@@ -147,6 +147,11 @@ describe('line events: append_field suffix kept beside the body', () => {
       ['a(?!,)', []],
       ['b(?=,2024)', ['2,b']],
       ['^x,2024', ['x']],
+      // Tested on the bytes where they lie (byteMatcher), with the same answers:
+      ['^\\d,[ab]', ['1,a', '2,b']],
+      ['^\\d,a$', []],
+      ['^\\d,[ab],\\d{8}$', ['1,a', '2,b']],
+      ['^[a-z],\\d{4}', ['x']],
     ];
     for (const [regex, kept] of cases) {
       const events = await lineEvents('1,a\n2,b\nx\n');
