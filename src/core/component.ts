@@ -56,6 +56,12 @@ export interface Sink {
   /** Connect, recover leftovers of a previous run. Called once before the first write. */
   start(): Promise<void>;
   write(batch: EventBatch): Promise<void>;
+  /**
+   * A hint that `batch` will be written after the batches already given: the sink may start work
+   * that does not depend on its state (e.g. compressing), for `write` to use. Never throws; the
+   * batch may also never be written (a teardown), so nothing may depend on it.
+   */
+  prepare?(batch: EventBatch): void;
   /** Flush and finalize (close open files) after the last write. */
   close(): Promise<void>;
 }

@@ -24,6 +24,10 @@ export class SerialSink implements Sink {
     return this.started;
   }
 
+  prepare(batch: EventBatch): void {
+    this.inner.prepare?.(batch);
+  }
+
   write(batch: EventBatch): Promise<void> {
     const run = this.tail.then(() => this.inner.write(batch));
     // The queue must go on after a failed write; the caller sees the failure through `run`.

@@ -16,7 +16,9 @@
  *   its queue; if the input errored, the lanes still drain, then the error is passed on.
  * - Teardown (unsubscribe) cancels in-flight retries and settles every batch not yet settled by
  *   all lanes `failed` (not acknowledged: read again after a restart); credit comes back.
- * - Sinks are neither started nor closed here: the pipeline owns their lifecycle.
+ * - Sinks are neither started nor closed here: the pipeline owns their lifecycle. A batch is
+ *   offered to each sink's `prepare` when it is queued, so work a sink can do ahead (compression)
+ *   overlaps the writes before it.
  */
 import { concatMap, merge, Observable, type OperatorFunction, Subject } from 'rxjs';
 import { OnceAck, splitAck } from '../core/ack.js';
@@ -72,7 +74,10 @@ export function fanOut(lanes: readonly SinkLane[], opts: FanOutOptions = {}): Op
           });
           outstanding.add(parent);
           const shares = splitAck(parent, laneList.length);
-          for (let i = 0; i < queues.length; i++) (queues[i] as Subject<LaneWork>).next({ batch, ack: shares[i] as Ack });
+          for (let i = 0; i < queues.length; i++) {
+            laneList[i]?.sink.prepare?.(batch);
+            (queues[i] as Subject<LaneWork>).next({ batch, ack: shares[i] as Ack });
+          }
         },
         error(err) {
           inputError = { err };

@@ -134,4 +134,29 @@ describe('fanOut', () => {
   it('refuses an empty lane list', () => {
     expect(() => fanOut([])).toThrow(RangeError);
   });
+
+  it('offers every batch to each sink that can prepare, when it is queued, before earlier writes finish', async () => {
+    const prepared: string[] = [];
+    const slow = Object.assign(new ArraySink('hdfs', { hold: true }), {
+      prepare: (batch: EventBatch) => prepared.push(`hdfs:${batch.events.length}`),
+    });
+    const plain = new ArraySink('kafka');
+    const input = new Subject<EventBatch>();
+    let completed = false;
+    input.pipe(fanOut(lanesFor([slow, plain]))).subscribe({ complete: () => (completed = true) });
+    const batches = [makeBatch('s', ['a']), makeBatch('s', ['b', 'b']), makeBatch('s', ['c', 'c', 'c'])];
+    for (const b of batches) input.next(b);
+    input.complete();
+    // The first write is held: all three were offered already, in order.
+    await waitFor(() => slow.pendingWrites === 1, { what: 'the held write' });
+    expect(prepared).toEqual(['hdfs:1', 'hdfs:2', 'hdfs:3']);
+    expect(slow.batches).toEqual([]);
+    for (let i = 0; i < batches.length; i++) {
+      await waitFor(() => slow.pendingWrites === 1 || completed, { what: `write ${i}` });
+      slow.release();
+    }
+    await waitFor(() => completed, { what: 'drained' });
+    expect(slow.batches).toEqual(batches);
+    expect(acksOf(batches).every((a) => a.outcome === 'delivered')).toBe(true);
+  });
 });

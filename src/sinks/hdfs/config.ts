@@ -87,6 +87,15 @@ const hdfsSinkOptions = z.strictObject({
     .enum(['deflate', 'snappy', 'null'], { error: 'must be "deflate", "snappy" or "null"' })
     .default('deflate')
     .describe('Avro block codec (avro format only): deflate (smallest), snappy (fastest, with CRC-32), or null.'),
+  deflateLevel: z
+    .number({ error: 'must be an integer from 1 to 9' })
+    .int({ error: 'must be an integer from 1 to 9' })
+    .min(1, { error: 'must be an integer from 1 to 9' })
+    .max(9, { error: 'must be an integer from 1 to 9' })
+    .default(6)
+    .describe(
+      "zlib level of deflate blocks (codec deflate): 1 fastest (about a third of the CPU of 6, files ~25% larger) … 9 smallest; 6 as Avro's Java writer.",
+    ),
   rollSize: byteSize()
     .default(67108864)
     .describe('Roll once a file reaches this many bytes (checked after each batch; 0 = off). Accepts 64MiB etc.'),
