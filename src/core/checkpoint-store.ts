@@ -4,6 +4,7 @@
  * On-disk format: `<dir>/<name>.json`, a JSON object `{ "version": 1, "savedAt": ISO, "state": … }`.
  * Writes go to `<name>.json.tmp`, are fsynced, renamed over the old file, and the directory is
  * fsynced, so after a crash the file holds either the previous or the new state, never a mix.
+ * The steps run on a shared worker thread (state-file-writer.ts): one round trip per save.
  *
  * Failure modes:
  * - An empty, truncated or non-JSON file (a crash on a filesystem without rename atomicity, or a
@@ -15,9 +16,10 @@
  *   newest is written next. `flush` waits until the newest state is on disk. A state whose write
  *   failed stays pending (unless a newer one replaced it) and is retried by the next save or flush.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asRxfError, type RxfError } from './errors.js';
+import { replaceStateFile } from './state-file-writer.js';
 
 export interface CheckpointStoreEvents {
   onCorrupt?(file: string, reason: string): void;
@@ -101,32 +103,10 @@ export class CheckpointStore<T> {
     }
   }
 
-  private async writeNow(state: T): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const tmp = `${this.file}.tmp`;
+  private writeNow(state: T): Promise<void> {
     const body = JSON.stringify({ version: 1, savedAt: new Date().toISOString(), state });
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(body, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, this.file);
-    await syncDir(this.dir);
+    return replaceStateFile({ dir: this.dir, file: this.file, body, makeDir: true });
   }
 }
 
-/** fsync a directory so a rename in it survives a power loss; ignored where unsupported. */
-export async function syncDir(dir: string): Promise<void> {
-  let fh: import('node:fs/promises').FileHandle | undefined;
-  try {
-    fh = await open(dir, 'r');
-    await fh.sync();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw err;
-  } finally {
-    await fh?.close();
-  }
-}
+export { syncDir } from './state-file-writer.js';
