@@ -37,9 +37,13 @@ export async function baselineReadSplit(file) {
 /**
  * The pilot's status pipeline as in config/smartcar.yaml (seed interceptors, parse/validate),
  * writing `format` files through the HDFS sink: `sink` is the backend line (`root: …` for the
- * local layout, `url: …` for WebHDFS); `metrics` toggles `metrics.enabled`.
+ * local layout, `url: …` for WebHDFS); `metrics` toggles `metrics.enabled`; `codec` and
+ * `deflateLevel` are the Avro block codec options (defaults as the sink's).
  */
-export function statusPipelineConfig(dir, { format = 'text', sink = `root: ${dir}/hdfs`, metrics = true } = {}) {
+export function statusPipelineConfig(
+  dir,
+  { format = 'text', sink = `root: ${dir}/hdfs`, metrics = true, codec = 'deflate', deflateLevel = 6 } = {},
+) {
   return `
 agent: { id: bench, stateDir: ${dir}/state }
 metrics: { enabled: ${metrics} }
@@ -67,7 +71,8 @@ sinks:
     filePrefix: '%{logType}'
     fileSuffix: ${format === 'avro' ? '.avro' : '.log'}
     format: ${format}
-    codec: deflate
+    codec: '${codec}'
+    deflateLevel: ${deflateLevel}
     rollSize: 64MiB
     batchSize: 10000
 `;
@@ -97,9 +102,9 @@ export async function spoolRun(dir, yaml, source, lines) {
   return { lines, seconds, stoppedSeconds, counted, delivered };
 }
 
-/** The local-layout case: one copy of `source` through the pipeline writing `format` files. */
-export function spoolToHdfs(dir, source, format, lines) {
-  return spoolRun(dir, statusPipelineConfig(dir, { format }), source, lines);
+/** The local-layout case: one copy of `source` through the pipeline writing `format` files (`options`: codec, deflateLevel). */
+export function spoolToHdfs(dir, source, format, lines, options = {}) {
+  return spoolRun(dir, statusPipelineConfig(dir, { format, ...options }), source, lines);
 }
 
 export function makeStatusDay(dir, cars = 100) {
