@@ -27,6 +27,9 @@ export interface BucketGroup {
   readonly events: FlumeEvent[];
 }
 
+/** A group while the batch is routed (its events array may still be replaced). */
+type Building = { -readonly [K in keyof BucketGroup]: BucketGroup[K] };
+
 export interface RouterOptions {
   readonly path: string;
   readonly filePrefix: string;
@@ -66,40 +69,53 @@ export class BucketRouter {
     const batchNow = this.now();
     // Raw renderings map to buckets; renderings that differ only before normalization ('a//b'
     // and 'a/b') share one bucket object, so order within a bucket stays the batch order.
-    const byRaw = new Map<string, BucketGroup>();
-    const byBucket = new Map<string, BucketGroup>();
+    const byRaw = new Map<string, Building>();
+    const byBucket = new Map<string, Building>();
     const names = this.headerNames;
     let previous: FlumeEvent | undefined;
     let previousSlot = Number.NaN;
-    let previousGroup: BucketGroup | undefined;
-    for (const event of events) {
+    let previousGroup: Building | undefined;
+    // While every event so far goes to the first group they are not copied: a batch that is one
+    // bucket (the usual case) is answered with its own events array.
+    let first: Building | undefined;
+    let together = true;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as FlumeEvent;
       const time = this.usesTime ? this.eventTime(event, batchNow) : batchNow;
       const slot = Math.floor(time / this.timeSlotMs);
+      let group: Building;
       if (previousGroup && slot === previousSlot && sameHeaders(names, event, previous as FlumeEvent)) {
-        previousGroup.events.push(event);
-        previous = event;
-        continue;
-      }
-      const headers = peekHeaders(event);
-      const dir = this.dir.render(headers, time);
-      const prefix = this.prefix.render(headers, time);
-      const raw = `${dir}\u0000${prefix}`;
-      let group = byRaw.get(raw);
-      if (!group) {
-        const bucket = { dir: normalizeDir(dir), prefix: cleanPrefix(prefix) };
-        const key = `${bucket.dir}\u0000${bucket.prefix}`;
-        group = byBucket.get(key);
-        if (!group) {
-          group = { ...bucket, events: [] };
-          byBucket.set(key, group);
+        group = previousGroup;
+      } else {
+        const headers = peekHeaders(event);
+        const dir = this.dir.render(headers, time);
+        const prefix = this.prefix.render(headers, time);
+        const raw = `${dir}\u0000${prefix}`;
+        let found = byRaw.get(raw);
+        if (!found) {
+          const bucket = { dir: normalizeDir(dir), prefix: cleanPrefix(prefix) };
+          const key = `${bucket.dir}\u0000${bucket.prefix}`;
+          found = byBucket.get(key);
+          if (!found) {
+            found = { ...bucket, events: [] };
+            byBucket.set(key, found);
+          }
+          byRaw.set(raw, found);
         }
-        byRaw.set(raw, group);
+        group = found;
+        previousSlot = slot;
+      }
+      previous = event;
+      previousGroup = group;
+      if (together) {
+        if (first === undefined) first = group;
+        if (group === first) continue;
+        together = false;
+        first.events = events.slice(0, i);
       }
       group.events.push(event);
-      previous = event;
-      previousSlot = slot;
-      previousGroup = group;
     }
+    if (together && first) first.events = events;
     return [...byBucket.values()];
   }
 
