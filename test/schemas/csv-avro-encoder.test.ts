@@ -11,6 +11,7 @@ import { loadSchemaRegistry } from '../../src/schemas/registry.js';
 import { STATUS_HEADER, writeStatusDay } from '../../src/simulator/status.js';
 import { STATUS_DATE } from '../support/status-day.js';
 import { tempDir } from '../support/wait.js';
+import { everythingSchema } from './everything-schema.js';
 
 /**
  * The reference: what the worker answered before the direct encoder, i.e. the main-thread
@@ -193,29 +194,14 @@ describe('direct CSV → Avro encoder on the pilot status day', () => {
 });
 
 // Every kind a column can carry, nullables both ways round, defaults of several sizes.
-const everythingJson = {
-  type: 'record',
-  name: 'Everything',
-  namespace: 'test',
-  fields: [
-    { name: 'code', type: 'string', 'rxflume.pattern': '^[A-Z]\\d{2}$' },
-    { name: 'score', type: 'int', 'rxflume.min': -5, 'rxflume.max': 100 },
-    { name: 'big', type: 'long' },
-    { name: 'plain_int', type: 'int' },
-    { name: 'ratio', type: 'float', 'rxflume.max': 2 },
-    { name: 'precise', type: 'double' },
-    { name: 'flag', type: 'boolean' },
-    { name: 'grade', type: { type: 'enum', name: 'Grade', symbols: ['A', 'B', 'C'] } },
-    { name: 'maybe', type: ['null', 'int'], 'rxflume.min': 0 },
-    { name: 'note', type: 'string' },
-    { name: 'later', type: ['long', 'null'] },
-    { name: 'many', type: { type: 'enum', name: 'Many', symbols: 'ABCDEFGHIJKLMNOP'.split('').map((c) => `S${c}`) } },
-    { name: 'shaped', type: 'string', 'rxflume.pattern': '^(ab|cd)+$' },
-    { name: 'day', type: ['null', 'string'], default: null, 'rxflume.pattern': '^\\d{8}$' },
-    { name: 'extra', type: 'long', default: 7 },
-    { name: 'label', type: 'string', default: 'a default longer than eight bytes' },
-  ],
-};
+const everythingJson = everythingSchema([
+  { name: 'later', type: ['long', 'null'] },
+  { name: 'many', type: { type: 'enum', name: 'Many', symbols: 'ABCDEFGHIJKLMNOP'.split('').map((c) => `S${c}`) } },
+  { name: 'shaped', type: 'string', 'rxflume.pattern': '^(ab|cd)+$' },
+  { name: 'day', type: ['null', 'string'], default: null, 'rxflume.pattern': '^\\d{8}$' },
+  { name: 'extra', type: 'long', default: 7 },
+  { name: 'label', type: 'string', default: 'a default longer than eight bytes' },
+]);
 const everything: SchemaRef = { name: 'test.Everything', type: avro.Type.forSchema(everythingJson as avro.Schema), schema: everythingJson };
 
 const VALID = ['K12', '50', '123456789012', '-3', '1.25', '3.5e-3', 'true', 'C', '', 'hello', '', 'SP', 'abcd', '20240101', '9', 'x'];
