@@ -3,7 +3,7 @@
  * records every event and either settles acks at once (`autoAck`) or holds them for the test.
  * `useSpoolDirs` gives each test fresh spool and state folders and stops what it started.
  */
-import { utimes, writeFile } from 'node:fs/promises';
+import { rename, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Subscription } from 'rxjs';
 import { afterEach, beforeEach } from 'vitest';
@@ -133,11 +133,20 @@ export function lines(prefix: string, n: number): string[] {
   return out;
 }
 
-/** Writes a spool file and sets its mtime `ageMs` in the past (ordering and minFileAgeMs). */
+/**
+ * Puts a spool file in place with its mtime `ageMs` in the past (ordering and minFileAgeMs), the
+ * way a producer should: written and dated under a dot-name (never scanned), then renamed. (Written in place,
+ * a source polling with minFileAgeMs 0 could open it before its mtime was set back, and then see
+ * it modified while read.)
+ */
 export async function spoolFile(dir: string, name: string, content: string | Buffer, ageMs = 60_000): Promise<string> {
   const path = join(dir, name);
-  await writeFile(path, content);
+  const staging = join(dir, `.staging-${++staged}`);
+  await writeFile(staging, content);
   const t = (Date.now() - ageMs) / 1000;
-  await utimes(path, t, t);
+  await utimes(staging, t, t);
+  await rename(staging, path);
   return path;
 }
+
+let staged = 0;
