@@ -16,7 +16,7 @@
  *   newest is written next. `flush` waits until the newest state is on disk. A state whose write
  *   failed stays pending (unless a newer one replaced it) and is retried by the next save or flush.
  */
-import { readFile, rename } from 'node:fs/promises';
+import { type FileHandle, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asRxfError, type RxfError } from './errors.js';
 import { replaceStateFile } from './state-file-writer.js';
@@ -105,8 +105,20 @@ export class CheckpointStore<T> {
 
   private writeNow(state: T): Promise<void> {
     const body = JSON.stringify({ version: 1, savedAt: new Date().toISOString(), state });
-    return replaceStateFile({ dir: this.dir, file: this.file, body, makeDir: true });
+    return replaceStateFile({ dir: this.dir, file: this.file, body });
   }
 }
 
-export { syncDir } from './state-file-writer.js';
+/** fsync a directory so a rename in it survives a power loss; ignored where unsupported. */
+export async function syncDir(dir: string): Promise<void> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw err;
+  } finally {
+    await fh?.close();
+  }
+}

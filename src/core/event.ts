@@ -88,28 +88,6 @@ export function hasRecord(event: FlumeEvent): boolean {
 }
 
 /**
- * Writes the event's ready-made record encoding at `pos` in `buf`: answers the new position, minus
- * the bytes missing when `buf` is too small, or undefined when the event holds no encoding.
- */
-export function writeEncodedRecord(event: FlumeEvent, buf: Uint8Array, pos: number): number | undefined {
-  if (canHoldEncodedRecord(event)) {
-    const length = event.encodedRecordLength();
-    if (length < 0) return undefined;
-    const end = pos + length;
-    if (end > buf.length) return buf.length - end;
-    const source = event.encodedRecordBuffer();
-    buf.set(new Uint8Array(source.buffer, source.byteOffset + event.encodedRecordStart(), length), pos);
-    return end;
-  }
-  const encoded = event.encodedRecord?.();
-  if (encoded === undefined) return undefined;
-  const end = pos + encoded.length;
-  if (end > buf.length) return buf.length - end;
-  buf.set(encoded, pos);
-  return end;
-}
-
-/**
  * An event whose headers may be one object shared with other events (sources' line events): a
  * batch stamped alike by interceptors then holds one headers object, not one per event.
  * `headers` stays a plain mutable object to every reader (the holder copies a shared object on
@@ -137,8 +115,8 @@ export function peekHeaders(event: FlumeEvent): Readonly<Headers> {
  * events): reading `body` joins them once; hot paths use the helpers below, which never join.
  */
 export interface BodySuffixHolder {
-  /** Appends `bytes` (whose text is `text`, same characters in UTF-8) to the body. */
-  appendToBody(bytes: Buffer, text: string): void;
+  /** Appends `bytes` to the body. */
+  appendToBody(bytes: Buffer): void;
   /** Length of the body with anything appended. */
   bodyLength(): number;
   /** Copies the body with anything appended into `target` at `pos`; answers the bytes copied. */

@@ -1,6 +1,6 @@
 /**
- * Durable replace of a checkpoint file (write `<file>.tmp`, fsync, rename over `file`, fsync the
- * directory), done on worker threads shared by every CheckpointStore of the process.
+ * Durable replace of a checkpoint file (state-file-replace.ts), done on one worker thread shared
+ * by every CheckpointStore of the process.
  *
  * Why a thread: done with async fs calls the replace is 6–8 steps, each waiting for a turn of a
  * busy event loop (~1.5 ms each at full load); a sink saves its state once per batch, so those
@@ -8,21 +8,20 @@
  * main thread pays one message round trip.
  *
  * Invariants:
- * - Requests for one file are carried out one at a time in the order made, each answered once.
+ * - Requests are carried out one at a time in the order made, each answered once.
  * - The worker is referenced only while a request is pending: it never keeps the process alive.
  * - If the worker cannot start (script missing) or dies, every pending and later request runs on
- *   this thread with async fs calls, the same steps: slower, never lost.
+ *   this thread, the same synchronous steps (the event loop waits for their fsyncs): slower,
+ *   never lost.
  *
  * Failure modes: a failed step rejects with an Error carrying the errno fields (code, errno,
  * syscall, path) so callers classify it as they would an fs error; the old file stays whole.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { replaceStateFileSync, type StateFileJob } from './state-file-replace.js';
 import type { StateFileError, StateFileRequest, StateFileResponse } from './state-file-worker.js';
-
-export type StateFileJob = Omit<StateFileRequest, 'id'>;
 
 interface Pending {
   readonly job: StateFileJob;
@@ -38,7 +37,7 @@ class StateFileWriter {
 
   replace(job: StateFileJob): Promise<void> {
     const worker = this.usable ? this.startedWorker() : undefined;
-    if (!worker) return replaceInThread(job);
+    if (!worker) return replaceHere(job);
     return new Promise<void>((resolve, reject) => {
       const id = this.nextId++;
       if (this.pending.size === 0) worker.ref();
@@ -79,7 +78,7 @@ class StateFileWriter {
     this.usable = false;
     const left = [...this.pending.values()];
     this.pending.clear();
-    for (const waiting of left) replaceInThread(waiting.job).then(waiting.resolve, waiting.reject);
+    for (const waiting of left) replaceHere(waiting.job).then(waiting.resolve, waiting.reject);
   }
 }
 
@@ -98,51 +97,20 @@ function errnoError(error: StateFileError): Error {
   return err;
 }
 
-/** The same steps with async fs calls on this thread. */
-export async function replaceInThread(job: StateFileJob): Promise<void> {
-  if (job.makeDir) await mkdir(job.dir, { recursive: true });
-  const tmp = `${job.file}.tmp`;
-  const fh = await open(tmp, 'w');
+/** The same steps on this thread (no worker), answered as a promise like the worker's. */
+function replaceHere(job: StateFileJob): Promise<void> {
   try {
-    await fh.writeFile(job.body, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, job.file);
-  await syncDir(job.dir);
-}
-
-/** fsync a directory so a rename in it survives a power loss; ignored where unsupported. */
-export async function syncDir(dir: string): Promise<void> {
-  let fh: import('node:fs/promises').FileHandle | undefined;
-  try {
-    fh = await open(dir, 'r');
-    await fh.sync();
+    replaceStateFileSync(job);
+    return Promise.resolve();
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw err;
-  } finally {
-    await fh?.close();
+    return Promise.reject(err);
   }
 }
 
-/** Writers (threads) shared by the process; a file always goes to the same one, so its saves stay in order. */
-const WRITERS = 2;
-const writers: StateFileWriter[] = [];
-const writerOfFile = new Map<string, StateFileWriter>();
+let shared: StateFileWriter | undefined;
 
-/**
- * Replaces `job.file` durably with `job.body` (see module header). Files are spread over
- * WRITERS threads in the order first seen (a source's checkpoint and a sink's state, saved
- * concurrently, land on different threads: one never waits behind the other's fsyncs).
- */
+/** Replaces `job.file` durably with `job.body` (see module header). */
 export function replaceStateFile(job: StateFileJob): Promise<void> {
-  let writer = writerOfFile.get(job.file);
-  if (!writer) {
-    const index = writerOfFile.size % WRITERS;
-    writer = writers[index] ??= new StateFileWriter();
-    writerOfFile.set(job.file, writer);
-  }
-  return writer.replace(job);
+  shared ??= new StateFileWriter();
+  return shared.replace(job);
 }

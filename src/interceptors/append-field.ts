@@ -42,14 +42,12 @@ export const appendFieldInterceptor: ComponentRegistration<AppendFieldConfig, In
     const pattern = compileDatePattern(config.format, config.timeZone);
     const { delimiter, useHeader } = config;
     let cachedDate = '';
-    let cachedText = '';
     let cachedSuffix = Buffer.alloc(0);
     const suffixFor = (epochMs: number): Buffer => {
       const date = pattern.format(epochMs);
       if (date !== cachedDate) {
         cachedDate = date;
-        cachedText = delimiter + date;
-        cachedSuffix = Buffer.from(cachedText, 'utf8');
+        cachedSuffix = Buffer.from(delimiter + date, 'utf8');
       }
       return cachedSuffix;
     };
@@ -72,7 +70,7 @@ export const appendFieldInterceptor: ComponentRegistration<AppendFieldConfig, In
         const suffix = suffixFor(Number.isFinite(when) ? when : ctx.now());
         if (canHoldBodySuffix(event)) {
           // Line events keep the suffix beside the body; readers see it joined (see BodySuffixHolder).
-          event.appendToBody(suffix, cachedText);
+          event.appendToBody(suffix);
           return event;
         }
         const body = Buffer.allocUnsafe(event.body.length + suffix.length);

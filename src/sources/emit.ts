@@ -112,8 +112,7 @@ class LineEvent implements FlumeEvent, Ack, EncodedRecordHolder, SharedHeadersHo
     this.suffix = undefined;
   }
 
-  // The text is the bytes' UTF-8 reading (the caller's contract): decoded again when needed.
-  appendToBody(bytes: Buffer, _text: string): void {
+  appendToBody(bytes: Buffer): void {
     if (this.suffix !== undefined) {
       // A second append: join the first (rare: one append_field per chain in practice).
       this.body = this.body;
@@ -144,7 +143,6 @@ class LineEvent implements FlumeEvent, Ack, EncodedRecordHolder, SharedHeadersHo
   bodyText(encoding: 'latin1' | 'utf8', part: 'whole' | 'read' = 'whole'): string {
     const head = this.bytes.toString(encoding, this.from, this.to);
     if (this.suffix === undefined || part === 'read') return head;
-    // The text is the suffix's UTF-8 reading: latin1 reads the same only for ASCII bytes.
     return head + this.suffix.toString(encoding);
   }
 

@@ -20,7 +20,7 @@
  * (thrown synchronously by `encode`).
  */
 import { ErrorCodes, RxfError } from '../../core/errors.js';
-import { canHoldEncodedRecord, type EventBatch, type FlumeEvent, hasRecord, type SchemaRef, writeEncodedRecord } from '../../core/event.js';
+import { canHoldEncodedRecord, type EventBatch, type FlumeEvent, hasRecord, type SchemaRef } from '../../core/event.js';
 import {
   type AvroCodec,
   AvroContainerWriter,
@@ -81,7 +81,13 @@ class EventRecordWriter implements DeferringWriter<FlumeEvent> {
       }
     }
     this.flush(buf);
-    return writeEncodedRecord(event, buf, pos) ?? this.type.encode(event.record, buf, pos);
+    // Other events with an encoding (e.g. read back from the disk buffer) are copied one by one.
+    const encoded = canHoldEncodedRecord(event) ? undefined : event.encodedRecord?.();
+    if (encoded === undefined) return this.type.encode(event.record, buf, pos);
+    const end = pos + encoded.length;
+    if (end > buf.length) return buf.length - end;
+    buf.set(encoded, pos);
+    return end;
   }
 
   flush(buf: Buffer): void {

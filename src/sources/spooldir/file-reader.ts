@@ -70,31 +70,30 @@ export async function readSpoolFile(job: SpoolReadJob): Promise<SpoolReadOutcome
     const lines = splitter.push(got === want ? chunk : chunk.subarray(0, got));
     if (pending.length === 0) pending = lines;
     else for (const line of lines) pending.push(line);
-    const sent = await sendFullBatches(pending, job, splitter);
+    const sent = await sendBatches(pending, job, splitter, false);
     if (sent < 0) return STOPPED;
     if (sent > 0) pending = pending.slice(sent);
   }
 
   const last = splitter.takePartial();
   if (last) pending.push(last);
-  for (let i = 0; i < pending.length; i += job.batchSize) {
-    const batch = pending.slice(i, i + job.batchSize);
-    if (!(await job.admit(batch))) return STOPPED;
-    splitter.recycle(batch);
-    await nextTurn();
-  }
+  if ((await sendBatches(pending, job, splitter, true)) < 0) return STOPPED;
   // Checked again after the last batch: the wait for credit may have been long.
   return (await detectChange(job)) ?? EOF;
 }
 
-/** Admits every full batch at the head of `lines`; answers how many lines went, or -1 on stop. */
-async function sendFullBatches(lines: SplitLine[], job: SpoolReadJob, splitter: LineSplitter): Promise<number> {
+/**
+ * Admits every full batch at the head of `lines` (and the partial one after them when `all`),
+ * handing the admitted line objects back to the splitter and yielding after each batch; answers
+ * how many lines went, or -1 on stop.
+ */
+async function sendBatches(lines: SplitLine[], job: SpoolReadJob, splitter: LineSplitter, all: boolean): Promise<number> {
   let from = 0;
-  while (lines.length - from >= job.batchSize) {
+  while (lines.length - from >= job.batchSize || (all && from < lines.length)) {
     const batch = from === 0 && lines.length === job.batchSize ? lines : lines.slice(from, from + job.batchSize);
     if (!(await job.admit(batch))) return -1;
     splitter.recycle(batch);
-    from += job.batchSize;
+    from += batch.length;
     await nextTurn();
   }
   return from;
